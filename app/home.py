@@ -1,0 +1,26 @@
+"""Home: what Attention Lab is and where to start. Imports nothing heavier than streamlit."""
+
+import streamlit as st
+
+st.title("Attention Lab")
+st.markdown(
+    "Learn how transformer attention works **by doing it**: type the matrices, step through every "
+    "formula, and check each number yourself. Every number on these pages is computed by `core/`, "
+    "which the test suite holds against PyTorch."
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Learn")
+    st.page_link("app/self_attention.py", label="1 · Self-attention, step by step", icon="🔢")
+    st.caption("X, W_Q, W_K, W_V → Q, K, V → QKᵀ → ÷√d_k → mask → softmax → A·V. "
+               "Starts on the lecture's ICE #1 and answers it.")
+    st.page_link("app/multi_head.py", label="2 · Multi-head attention & the encoder block", icon="🧩")
+    st.caption("Split into heads, attend, concatenate, W_O, add & norm, FFN, add & norm, "
+               "with positional encoding and the shape at every arrow.")
+with right:
+    st.subheader("For instructors")
+    st.markdown(
+        "Turn on **Presenter mode** in the sidebar (or add `?present=1` to the URL): large type, a fixed "
+        "seed the whole class shares, and each step's numbers hidden until you reveal them."
+    )

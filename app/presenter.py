@@ -1,0 +1,38 @@
+"""Presenter mode: projector-size type, a fixed seed, and numbers hidden until revealed.
+
+Turned on by the sidebar switch or the URL query `?present=1`; the switch keeps the URL in step so
+an instructor can share the exact view (with its `seed`) with the class."""
+
+import streamlit as st
+
+_CSS = """
+<style>
+  html, body, [data-testid="stAppViewContainer"] { font-size: 24px; }
+  [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
+  [data-testid="stHeading"] h1 { font-size: 3rem; }
+  [data-testid="stHeading"] h2, [data-testid="stHeading"] h3 { font-size: 2.2rem; }
+  .katex { font-size: 1.6em !important; }
+  [data-testid="stWidgetLabel"] p { font-size: 1.2rem; }
+  [data-testid="stBaseButton-secondary"] p, [data-testid="stBaseButton-primary"] p { font-size: 1.3rem; }
+</style>
+"""
+
+
+def presenter_toggle() -> bool:
+    """The sidebar switch; returns whether presenter mode is on (also in st.session_state.present)."""
+    if "present" not in st.session_state:
+        st.session_state.present = st.query_params.get("present", "0").lower() in ("1", "true", "yes", "on")
+    on = st.sidebar.toggle(
+        "Presenter mode", key="present",
+        help="Projector-size type, a fixed seed the class shares, and each step's numbers hidden until you "
+             "reveal them. Also on with ?present=1 in the URL.")
+    if on:
+        st.query_params["present"] = "1"
+        st.html(_CSS)
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+    return on
+
+
+def is_presenting() -> bool:
+    return bool(st.session_state.get("present", False))

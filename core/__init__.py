@@ -1,0 +1,1 @@
+"""The computations behind Attention Lab. Never imports streamlit; torch only where a real model is needed."""

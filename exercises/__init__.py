@@ -1,0 +1,3 @@
+"""The exercise bank (families, answer parsing, grading, assignments, gradebook). Filled by a later issue."""
+
+REGISTRY: list = []

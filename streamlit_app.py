@@ -1,0 +1,20 @@
+"""Attention Lab: page config and navigation. Pages live in app/; the math lives in core/."""
+
+import streamlit as st
+
+from app.presenter import presenter_toggle
+
+st.set_page_config(page_title="Attention Lab", page_icon="🔎", layout="wide")
+
+pages = {
+    "": [st.Page("app/home.py", title="Home", icon="🏠", default=True)],
+    "Learn": [
+        st.Page("app/self_attention.py", title="1 · Self-attention, step by step", icon="🔢",
+                url_path="self-attention"),
+        st.Page("app/multi_head.py", title="2 · Multi-head attention & the encoder block", icon="🧩",
+                url_path="multi-head"),
+    ],
+}
+page = st.navigation(pages)
+presenter_toggle()
+page.run()
