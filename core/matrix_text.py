@@ -38,15 +38,23 @@ def parse_number(token: str, where: str = "This entry") -> float:
     if _NON_FINITE.match(t):
         raise MatrixInputError(f"{where} is '{token.strip()}': only finite numbers are allowed here.")
     if _NUMBER.match(t):
-        return float(t)
+        return _finite(float(t), token, where)
     m = _FRACTION.match(t)
     if m:
         den = float(m.group(2))
         if den == 0:
             raise MatrixInputError(f"{where} is '{token.strip()}', a division by zero.")
-        return float(m.group(1)) / den
+        return _finite(float(m.group(1)) / den, token, where)
     shown = token.strip() if len(token.strip()) <= 20 else token.strip()[:20] + "…"
     raise MatrixInputError(f"{where} is '{shown}', which is not a number. Use digits like 3, -1.5, 2e-3 or 1/3.")
+
+
+def _finite(value: float, token: str, where: str) -> float:
+    """Digits can spell a number beyond the float range (1e999 reads as inf): say so instead."""
+    if not np.isfinite(value):
+        shown = token.strip() if len(token.strip()) <= 20 else token.strip()[:20] + "…"
+        raise MatrixInputError(f"{where} is '{shown}', which is too large: use numbers between -1e308 and 1e308.")
+    return value
 
 
 def _split_rows(text: str, name: str) -> list[list[str]]:
@@ -125,7 +133,10 @@ def _entry(entry, where: str) -> float:
     if isinstance(entry, (bool, np.bool_)):
         raise MatrixInputError(f"{where} is '{entry}', which is not a number.")
     if isinstance(entry, (int, float, np.integer, np.floating)):
-        value = float(entry)
+        try:
+            value = float(entry)
+        except OverflowError:  # a Python int beyond the float range
+            raise MatrixInputError(f"{where} is too large: use numbers between -1e308 and 1e308.") from None
         if np.isnan(value):
             raise MatrixInputError(f"{where} is empty: fill in a number.")
         if not np.isfinite(value):
