@@ -152,7 +152,8 @@ def format_number(value: float, decimals: int = 4) -> str:
     rounded = round(float(value), decimals)
     if rounded == int(rounded) and abs(rounded) < 1e15:
         return str(int(rounded))
-    return f"{rounded:.{decimals}f}".rstrip("0").rstrip(".")
+    text = f"{rounded:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text  # decimals=0: 1e17 keeps its zeros
 
 
 def format_matrix(a: np.ndarray, decimals: int = 4) -> str:
