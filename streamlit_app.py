@@ -4,14 +4,14 @@ import streamlit as st
 
 from app.presenter import presenter_toggle
 
-st.set_page_config(page_title="Attention Lab", page_icon="🔎", layout="wide")
+st.set_page_config(page_title="Attention Lab", page_icon=":material/center_focus_strong:", layout="wide")
 
 pages = {
-    "": [st.Page("app/home.py", title="Home", icon="🏠", default=True)],
+    "": [st.Page("app/home.py", title="Home", icon=":material/home:", default=True)],
     "Learn": [
-        st.Page("app/self_attention.py", title="1 · Self-attention, step by step", icon="🔢",
+        st.Page("app/self_attention.py", title="1 · Self-attention, step by step", icon=":material/grid_on:",
                 url_path="self-attention"),
-        st.Page("app/multi_head.py", title="2 · Multi-head attention & the encoder block", icon="🧩",
+        st.Page("app/multi_head.py", title="2 · Multi-head attention & the encoder block", icon=":material/view_column:",
                 url_path="multi-head"),
     ],
 }

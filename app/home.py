@@ -12,10 +12,10 @@ st.markdown(
 left, right = st.columns(2)
 with left:
     st.subheader("Learn")
-    st.page_link("app/self_attention.py", label="1 · Self-attention, step by step", icon="🔢")
+    st.page_link("app/self_attention.py", label="1 · Self-attention, step by step", icon=":material/grid_on:")
     st.caption("X, W_Q, W_K, W_V → Q, K, V → QKᵀ → ÷√d_k → mask → softmax → A·V. "
                "Starts on the lecture's ICE #1 and answers it.")
-    st.page_link("app/multi_head.py", label="2 · Multi-head attention & the encoder block", icon="🧩")
+    st.page_link("app/multi_head.py", label="2 · Multi-head attention & the encoder block", icon=":material/view_column:")
     st.caption("Split into heads, attend, concatenate, W_O, add & norm, FFN, add & norm, "
                "with positional encoding and the shape at every arrow.")
 with right:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 # ---------------------------------------------------------------------------------------------
 # building blocks
 
@@ -321,3 +320,14 @@ def encoder_block(x, p: EncoderParams, n_heads: int, *, activation: str = "gelu"
     residual_2 = norm_1 + ffn.output  # [n, d_model]
     output = layer_norm(residual_2, p.gamma_2, p.beta_2, eps)  # [n, d_model]
     return EncoderBlock(x, mha, residual_1, norm_1, ffn, residual_2, output)
+
+
+def encoder_input(embeddings, positional: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    # [n, d_model] -> X [n, d_model], PE [n, d_model] or None
+    """The encoder's input X: token embeddings plus the sinusoidal positional encoding (or the
+    embeddings alone when `positional` is False)."""
+    embeddings = _as_matrix(embeddings, "the embeddings")
+    if not positional:
+        return embeddings, None
+    pe = positional_encoding(*embeddings.shape)
+    return embeddings + pe, pe

@@ -146,9 +146,11 @@ def _entry(entry, where: str) -> float:
 
 
 def format_number(value: float, decimals: int = 4) -> str:
-    """3.0 -> '3', 0.12345 -> '0.1235', -inf -> '-inf'."""
+    """3.0 -> '3', 0.12345 -> '0.1235', 3.5e-153 -> '3.5e-153' (not '0'), -inf -> '-inf'."""
     if not np.isfinite(value):
         return "-inf" if value < 0 else ("inf" if value > 0 else "nan")
+    if value != 0 and abs(value) < 0.5 * 10.0 ** -decimals:
+        return f"{value:.2g}"  # too small for `decimals`: scientific, so a tiny weight never reads as 0
     rounded = round(float(value), decimals)
     if rounded == int(rounded) and abs(rounded) < 1e15:
         return str(int(rounded))
@@ -160,3 +162,10 @@ def format_matrix(a: np.ndarray, decimals: int = 4) -> str:
     """Float matrix -> text that parse_matrix reads back: one row per line, numbers split by spaces."""
     a = np.atleast_2d(np.asarray(a, dtype=float))
     return "\n".join(" ".join(format_number(v, decimals) for v in row) for row in a)
+
+
+def read_matrix(value, name: str = "the matrix", max_size: int = MAX_SIZE) -> np.ndarray:
+    """A matrix from what a page's widget gives: typed text, or rows from a grid editor."""
+    if value is None or isinstance(value, str):
+        return parse_matrix(value, name, max_size)
+    return matrix_from_rows(value, name, max_size)

@@ -43,16 +43,25 @@ def _dims(a: np.ndarray) -> str:
 
 
 def _fmt(p: float) -> str:
-    if p >= 0.9995 and p < 1.0:
-        return f"{p:.6f}".rstrip("0")
-    return f"{p:.4f}".rstrip("0").rstrip(".") if p not in (0.0, 1.0) else f"{p:.0f}"
+    """A probability with 4 significant decimals; values that round to 0 or 1 say so with ≈."""
+    text = f"{p:.4f}"
+    if text in ("1.0000", "0.0000") and p not in (0.0, 1.0):
+        return "≈ " + text
+    return text
 
 
 def attention_summary(weights: np.ndarray, labels, query: int) -> str:
-    """'token 2 attends most to token 2, with probability 1.0000 (ties: ...)'."""
+    """'token 2 attends most to token 2, with probability 1 (the others share 3.5e-153)'."""
     row = np.asarray(weights)[query]
     j = int(np.argmax(row))
-    return f"{labels[query]} attends most to {labels[j]}, with probability {_fmt(float(row[j]))}"
+    rest = float(np.sum(np.delete(row, j)))  # summed directly: 1 - p would round to 0
+    tail = f" (the other tokens share {rest:.2g})" if 0 < rest < 5e-5 else ""
+    return f"{labels[query]} attends most to {labels[j]}, with probability {_fmt(float(row[j]))}{tail}"
+
+
+def most_attended(weights: np.ndarray, labels) -> list[str]:
+    """One sentence per query token: which token it attends to most, and with what probability."""
+    return [attention_summary(weights, labels, i) for i in range(np.shape(weights)[0])]
 
 
 def attention_steps(att: Attention, labels, *, x: np.ndarray | None = None, head: str = "") -> list[Step]:
@@ -189,3 +198,13 @@ def encoder_steps(block: EncoderBlock, labels, *, embeddings: np.ndarray | None 
         "stacks 12).",
         (Panel("X₁ + FFN(X₁)", block.residual_2, labels, feats), Panel("block output Y", block.output, labels, feats))))
     return steps
+
+
+def shape_flow(block: EncoderBlock) -> str:
+    """The encoder block's shapes in one line, arrow by arrow."""
+    n, d = block.x.shape
+    h, d_k = block.attention.n_heads, block.attention.d_k
+    d_ff = block.ffn.hidden.shape[1]
+    return (f"X ({n}×{d}) → Q, K, V ({n}×{d}) each → {h} head{'s' * (h != 1)} × ({n}×{d_k}) → "
+            f"weights {h} × ({n}×{n}) → head outputs {h} × ({n}×{d_k}) → concat ({n}×{d}) → ·W_O ({n}×{d}) → "
+            f"add & norm ({n}×{d}) → FFN ({n}×{d_ff}) → ({n}×{d}) → add & norm ({n}×{d})")

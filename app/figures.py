@@ -1,0 +1,46 @@
+"""Plotly figures. Labels may be typed by a user: they are HTML-escaped before plotly sees them."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.matrix_text import format_number
+
+
+def _is_probabilities(m: np.ndarray) -> bool:
+    finite = m[np.isfinite(m)]
+    return m.shape[0] == m.shape[1] and finite.size > 0 and finite.min() >= 0 and finite.max() <= 1
+
+
+def heatmap(matrix: np.ndarray, row_labels, col_labels, title: str = "", *, annotate: bool | None = None,
+            cell: int = 44) -> go.Figure:
+    """A matrix as a heatmap with token labels: attention weights on a white-to-blue 0..1 scale,
+    anything else on a red-blue scale centred at 0. -inf (masked) cells are blank and marked −∞."""
+    m = np.asarray(matrix, dtype=float)
+    n_rows, n_cols = m.shape
+    annotate = (n_rows <= 12 and n_cols <= 12) if annotate is None else annotate
+    z = np.where(np.isfinite(m), m, np.nan)  # plotly cannot colour -inf
+    text = [["−∞" if v == -np.inf else format_number(v, 3) for v in row] for row in m]
+    rows = [html.escape(str(r)) for r in row_labels]
+    cols = [html.escape(str(c)) for c in col_labels]
+    if _is_probabilities(m):
+        scale = dict(colorscale="Blues", zmin=0.0, zmax=1.0)
+    else:
+        bound = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0
+        scale = dict(colorscale="RdBu", reversescale=True, zmin=-(bound or 1.0), zmax=bound or 1.0)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=list(range(n_cols)), y=list(range(n_rows)), text=text,
+        texttemplate="%{text}" if annotate else None,
+        hovertemplate="row %{y}, column %{x}: %{text}<extra></extra>", showscale=False, xgap=1, ygap=1, **scale))
+    fig.update_xaxes(tickmode="array", tickvals=list(range(n_cols)), ticktext=cols, side="top", showgrid=False)
+    fig.update_yaxes(tickmode="array", tickvals=list(range(n_rows)), ticktext=rows, autorange="reversed",
+                     showgrid=False)
+    fig.update_layout(
+        title=dict(text=html.escape(title), font=dict(size=14), y=0.02, yanchor="bottom", x=0.5, xanchor="center"),
+        height=max(170, 64 + cell * n_rows), width=max(260, 110 + int(cell * 1.6) * n_cols),
+        margin=dict(l=8, r=8, t=40, b=36),
+        plot_bgcolor="white", paper_bgcolor="white")
+    return fig

@@ -1,0 +1,78 @@
+"""Widgets the pages share: matrix editors (text or grid) and the seed controls.
+
+A page's matrices live in st.session_state[prefix] as text, the canonical copy; the editors are
+recreated (a new `version` in their keys) whenever a button loads new matrices, so a widget never
+fights the state it was created from."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.matrix_text import MatrixInputError, format_matrix, read_matrix
+
+
+def init_matrices(prefix: str, matrices: dict[str, np.ndarray]) -> None:
+    """Set the page's matrices once per session (the defaults, or an example from the URL's seed)."""
+    if prefix not in st.session_state:
+        st.session_state[prefix] = {"texts": {}, "version": 0}
+        load_matrices(prefix, matrices)
+
+
+def load_matrices(prefix: str, matrices: dict[str, np.ndarray]) -> None:
+    """Replace the page's matrices (a button callback: the editors are recreated with the new values)."""
+    state = st.session_state[prefix]
+    state["texts"] = {name: format_matrix(m) for name, m in matrices.items()}
+    state["version"] += 1
+
+
+def _grid_frame(text: str) -> pd.DataFrame:
+    try:
+        m = read_matrix(text)
+    except MatrixInputError:
+        m = np.zeros((1, 1))
+    return pd.DataFrame(m, columns=[str(j + 1) for j in range(m.shape[1])])
+
+
+def matrix_editor(prefix: str, name: str, help_text: str, grid: bool) -> np.ndarray | None:
+    """One matrix: a text area (or a grid). Returns the matrix, or None after showing what to fix."""
+    state = st.session_state[prefix]
+    key = f"{prefix}_{name}_{state['version']}"
+    if grid:
+        frame_key = f"{key}_frame"
+        if frame_key not in st.session_state:  # the grid's starting data stays fixed while it is edited
+            st.session_state[frame_key] = _grid_frame(state["texts"][name])
+        st.caption(f"**{name}** · {help_text}")
+        edited = st.data_editor(st.session_state[frame_key], key=f"{key}_grid", num_rows="dynamic",
+                                hide_index=False, width="stretch")
+        value = edited.astype(object).where(edited.notna(), None).values.tolist()
+    else:
+        value = st.text_area(name, value=state["texts"][name], key=f"{key}_text", help=help_text,
+                             height=max(68, 34 + 24 * (state["texts"][name].count("\n") + 1)))
+    try:
+        matrix = read_matrix(value, name)
+    except MatrixInputError as err:
+        st.error(str(err), icon=":material/edit:")
+        return None
+    state["texts"][name] = value if isinstance(value, str) else format_matrix(matrix)
+    return matrix
+
+
+def switch_editor(prefix: str) -> bool:
+    """Text or grid editing; switching recreates the editors from the canonical text."""
+    def bump():
+        st.session_state[prefix]["version"] += 1
+
+    mode = st.segmented_control("Edit matrices as", ["Text", "Grid"], default="Text", key=f"{prefix}_mode",
+                                required=True, on_change=bump)
+    return mode == "Grid"
+
+
+def seed_from_url(default: int | None = None) -> int | None:
+    """The `seed` query parameter, so a shared link shows the class the same numbers."""
+    raw = st.query_params.get("seed")
+    try:
+        return int(raw) if raw is not None else default
+    except ValueError:
+        return default
