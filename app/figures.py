@@ -16,10 +16,11 @@ def _is_probabilities(m: np.ndarray) -> bool:
 
 
 def heatmap(matrix: np.ndarray, row_labels, col_labels, title: str = "", *, annotate: bool | None = None,
-            cell: int = 44) -> go.Figure:
+            large: bool = False) -> go.Figure:
     """A matrix as a heatmap with token labels: attention weights on a white-to-blue 0..1 scale,
     anything else on a red-blue scale centred at 0. -inf (masked) cells are blank and marked −∞."""
     m = np.asarray(matrix, dtype=float)
+    cell, font = (72, 22) if large else (44, 12)  # large: projector-size, for presenter mode
     n_rows, n_cols = m.shape
     annotate = (n_rows <= 12 and n_cols <= 12) if annotate is None else annotate
     z = np.where(np.isfinite(m), m, np.nan)  # plotly cannot colour -inf
@@ -33,13 +34,14 @@ def heatmap(matrix: np.ndarray, row_labels, col_labels, title: str = "", *, anno
         scale = dict(colorscale="RdBu", reversescale=True, zmin=-(bound or 1.0), zmax=bound or 1.0)
     fig = go.Figure(go.Heatmap(
         z=z, x=list(range(n_cols)), y=list(range(n_rows)), text=text,
-        texttemplate="%{text}" if annotate else None,
+        texttemplate="%{text}" if annotate else None, textfont=dict(size=font),
         hovertemplate="row %{y}, column %{x}: %{text}<extra></extra>", showscale=False, xgap=1, ygap=1, **scale))
     fig.update_xaxes(tickmode="array", tickvals=list(range(n_cols)), ticktext=cols, side="top", showgrid=False)
     fig.update_yaxes(tickmode="array", tickvals=list(range(n_rows)), ticktext=rows, autorange="reversed",
                      showgrid=False)
     fig.update_layout(
-        title=dict(text=html.escape(title), font=dict(size=14), y=0.02, yanchor="bottom", x=0.5, xanchor="center"),
+        font=dict(size=font + 2),
+        title=dict(text=html.escape(title), font=dict(size=font + 2), y=0.02, yanchor="bottom", x=0.5, xanchor="center"),
         height=max(170, 64 + cell * n_rows), width=max(260, 110 + int(cell * 1.6) * n_cols),
         margin=dict(l=8, r=8, t=40, b=36),
         plot_bgcolor="white", paper_bgcolor="white")

@@ -18,7 +18,7 @@ st.title("Multi-head attention & the encoder block")
 st.caption("One post-LN encoder block, as in BERT: positional encoding, h heads of attention, concat, W_O, "
            "add & norm, a feed-forward network, add & norm. Shapes at every arrow.")
 
-with st.container(border=True):
+with st.expander("Inputs: sizes, seed, embeddings and weights", expanded=not is_presenting()):
     c = st.columns([1, 1, 1, 1, 1.2, 1.6], vertical_alignment="bottom")
     d_model = c[0].number_input("d_model", 1, 16, 8, key="mh_d")
     n_heads = c[1].number_input("heads h", 1, 16, 2, key="mh_h")

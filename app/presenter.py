@@ -7,13 +7,12 @@ import streamlit as st
 
 _CSS = """
 <style>
-  html, body, [data-testid="stAppViewContainer"] { font-size: 24px; }
-  [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
-  [data-testid="stHeading"] h1 { font-size: 3rem; }
-  [data-testid="stHeading"] h2, [data-testid="stHeading"] h3 { font-size: 2.2rem; }
-  .katex { font-size: 1.6em !important; }
-  [data-testid="stWidgetLabel"] p { font-size: 1.2rem; }
-  [data-testid="stBaseButton-secondary"] p, [data-testid="stBaseButton-primary"] p { font-size: 1.3rem; }
+  [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+  [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.6rem; line-height: 1.45; }
+  [data-testid="stMain"] h1 { font-size: 3.4rem; }
+  [data-testid="stMain"] h3 { font-size: 2.4rem; }
+  [data-testid="stMain"] .katex { font-size: 2em; }
+  [data-testid="stMain"] [data-testid="stBaseButton-secondary"] p { font-size: 1.4rem; }
 </style>
 """
 

@@ -34,7 +34,7 @@ def load_seed(new: bool):
     st.query_params["seed"] = str(st.session_state.sa_seed)
 
 
-with st.container(border=True):
+with st.expander("Inputs: X, W_Q, W_K, W_V", expanded=not is_presenting()):
     top = st.columns([1.2, 1, 1, 1, 1, 1.3, 1.3], vertical_alignment="bottom")
     with top[0]:
         grid = switch_editor(P)

@@ -29,7 +29,7 @@ def step_controls(key: str, steps: list[Step]) -> int:
 
     show_all = st.session_state[all_key]
     pos = n if show_all else st.session_state[pos_key]
-    c1, c2, c3, c4 = st.columns([1, 1, 1.4, 4], vertical_alignment="center")
+    c1, c2, c3, c4 = st.columns([1, 1, 1.9, 4], vertical_alignment="center")
     c1.button("◀ Prev", key=f"{key}_prev", on_click=move, args=(-1,), disabled=not show_all and pos <= 1,
               width="stretch")
     c2.button("Next ▶", key=f"{key}_next", on_click=move, args=(1,), disabled=pos >= n, width="stretch")
@@ -60,7 +60,8 @@ def draw_step(step: Step, number: int, key: str) -> None:
             cols = st.columns(per_row)
             for col, panel in zip(cols, step.panels[start:start + per_row], strict=False):
                 with col:
-                    st.plotly_chart(heatmap(panel.matrix, panel.row_labels, panel.col_labels, panel.caption),
+                    st.plotly_chart(heatmap(panel.matrix, panel.row_labels, panel.col_labels, panel.caption,
+                                            large=is_presenting()),
                                     key=f"{key}_{step.key}_{panel.caption}", width="content",
                                     config={"displayModeBar": False})
                     with st.expander(f"Numbers: {panel.caption}"):

@@ -49,7 +49,7 @@ def matrix_editor(prefix: str, name: str, help_text: str, grid: bool) -> np.ndar
         value = edited.astype(object).where(edited.notna(), None).values.tolist()
     else:
         value = st.text_area(name, value=state["texts"][name], key=f"{key}_text", help=help_text,
-                             height=max(68, 34 + 24 * (state["texts"][name].count("\n") + 1)))
+                             height=max(68, 40 + 26 * (state["texts"][name].count("\n") + 1)))
     try:
         matrix = read_matrix(value, name)
     except MatrixInputError as err:
