@@ -1,5 +1,6 @@
 """AppTest: drive the real app script (navigation included) and check what the pages show."""
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -37,11 +38,26 @@ def table(at: AppTest, caption: str):
 # --- home ---------------------------------------------------------------------------------------
 
 
-def test_home_needs_no_torch():
-    sys.modules.pop("torch", None)
+def test_home():
     at = open_page()
     assert [t.value for t in at.title] == ["Attention Lab"]
-    assert "torch" not in sys.modules, "the home page must not import torch"
+    assert len(at.get("page_link")) == 2
+
+
+def test_matrix_pages_never_import_torch():
+    """Home, page 1 and page 2 in a fresh interpreter: neither torch nor transformers gets imported."""
+    script = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=60).run()\n"
+        "for page in ('app/self_attention.py', 'app/multi_head.py'):\n"
+        "    at.switch_page(page).run()\n"
+        "    assert not at.exception, page\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'bertviz') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 # --- page 1 --------------------------------------------------------------------------------------
