@@ -45,7 +45,7 @@ def matrix_editor(prefix: str, name: str, help_text: str, grid: bool) -> np.ndar
             st.session_state[frame_key] = _grid_frame(state["texts"][name])
         st.caption(f"**{name}** · {help_text}")
         edited = st.data_editor(st.session_state[frame_key], key=f"{key}_grid", num_rows="dynamic",
-                                hide_index=False, width="stretch")
+                                hide_index=True, width="stretch")
         value = edited.astype(object).where(edited.notna(), None).values.tolist()
     else:
         value = st.text_area(name, value=state["texts"][name], key=f"{key}_text", help=help_text,
