@@ -1,0 +1,46 @@
+"""Each page loads in a real Chromium with no exception, renders its charts and formulas, and is
+screenshotted into docs/screenshots/ (the README shows these)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.harness import SCREENSHOTS, full_screenshot, wait_settled
+
+pytestmark = pytest.mark.browser
+
+# (screenshot name, URL path, text of the page's h1)
+PAGES = [
+    ("home", "/", "Attention Lab"),
+    ("self_attention", "/self-attention", "Self-attention, step by step"),
+    ("multi_head", "/multi-head", "Multi-head attention"),
+]
+
+CHARTS_JS = """() => {
+  const charts = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"]')];
+  return {charts: charts.length, drawn: charts.filter(c => c.querySelector('svg.main-svg')).length,
+          formulas: document.querySelectorAll('[data-testid="stMain"] .katex').length};
+}"""
+
+
+@pytest.mark.parametrize("name,path,heading", PAGES, ids=[p[0] for p in PAGES])
+def test_page_loads_without_exception(page, app_url, name, path, heading):
+    page.goto(app_url + path)
+    expect(page.locator("h1").first).to_contain_text(heading)
+    wait_settled(page)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(page.locator('[data-testid="stSidebarNav"]')).to_contain_text("Self-attention")
+    drawn = page.evaluate(CHARTS_JS)
+    assert drawn["drawn"] == drawn["charts"], f"{drawn['charts'] - drawn['drawn']} Plotly chart(s) drew no SVG"
+    if name == "self_attention":
+        assert drawn["charts"] > 0 and drawn["formulas"] > 0, drawn
+    full_screenshot(page, SCREENSHOTS / f"{name}.png")
+
+
+def test_home_links_to_page_1(page, app_url):
+    page.goto(app_url + "/")
+    wait_settled(page)
+    page.locator('[data-testid="stMain"]').get_by_role("link", name="Self-attention, step by step").click()
+    expect(page.locator("h1").first).to_contain_text("Self-attention, step by step")
+    expect(page).to_have_url(app_url + "/self-attention")
