@@ -2,7 +2,7 @@
 
 Accepted (all give [[1, 2, 3], [4, 5, 6]]):
     1 2 3; 4 5 6          rows split by ';', numbers by spaces or commas
-    [[1,2,3],[4,5,6]]     Python / JSON lists, also numpy's [[1 2 3] [4 5 6]]
+    [[1,2,3],[4,5,6]]     Python / JSON lists, also numpy's [[1 2 3] [4 5 6]] and MATLAB's [1 2 3; 4 5 6]
     1 2 3                 one row per line (a paste from a spreadsheet, tabs included)
     4 5 6
 Numbers may be integers, decimals, scientific notation (1e-3), fractions (1/3), and use the
@@ -69,8 +69,10 @@ def _split_rows(text: str, name: str) -> list[list[str]]:
         if not (body.startswith("[") and body.endswith("]")):
             raise MatrixInputError(f"{name} starts a list with '[' but has text outside it. Write it like [[1, 2], [3, 4]].")
         inner = body[1:-1].strip()
-        if "[" not in inner:  # a single row: [1, 2, 3]
-            groups = [inner]
+        if "[" not in inner:  # one row [1, 2, 3], or MATLAB's [1 2 3; 4 5 6]
+            groups = [g for g in inner.split(";")]
+            while len(groups) > 1 and not groups[-1].strip():
+                groups.pop()
         else:
             groups = re.findall(r"\[([^\[\]]*)\]", inner)
             leftover = re.sub(r"\[[^\[\]]*\]", "", inner)

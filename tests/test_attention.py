@@ -23,6 +23,7 @@ from core.attention import (
     EncoderParams,
     causal_mask,
     encoder_block,
+    encoder_input,
     feed_forward,
     gelu,
     layer_norm,
@@ -603,3 +604,12 @@ def test_feed_forward_messages():
         feed_forward(x, np.ones((2, 4)), np.zeros(4), np.ones((4, 3)), np.zeros(3))
     with pytest.raises(ValueError, match="W_2 has 3 rows but each token of the hidden layer has 4 numbers"):
         feed_forward(x, np.ones((3, 4)), np.zeros(4), np.ones((3, 3)), np.zeros(3))
+
+
+def test_encoder_input_adds_positional_encoding():
+    emb = np.arange(12.0).reshape(3, 4)
+    x, pe = encoder_input(emb, positional=True)
+    np.testing.assert_allclose(pe, positional_encoding(3, 4))
+    np.testing.assert_allclose(x, emb + pe)
+    x_plain, none = encoder_input(emb, positional=False)
+    assert none is None and np.array_equal(x_plain, emb)

@@ -324,3 +324,10 @@ def test_fuzz_matrix_from_rows(rows):
 def test_fractions_are_exact_enough():
     assert parse_matrix("1/3")[0, 0] == 1 / 3
     assert math.isclose(parse_matrix("22/7")[0, 0], 22 / 7, rel_tol=0, abs_tol=0)
+
+
+def test_matlab_style_rows():
+    assert parse_matrix("[1 2 3; 4 5 6]").tolist() == [[1, 2, 3], [4, 5, 6]]
+    assert parse_matrix("[1, 2; 3, 4;]").tolist() == [[1, 2], [3, 4]]
+    with pytest.raises(MatrixInputError, match="Row 2 of .* has 2 numbers but row 1 has 3"):
+        parse_matrix("[1 2 3; 4 5]")
