@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from core.attention import EncoderParams, check_heads
@@ -57,11 +59,14 @@ def random_encoder_params(seed: int, d_model: int, n_heads: int, d_ff: int | Non
     )
 
 
+_INERT = re.compile(r"[^\w'.,!?:;+=%/-]")  # drop what markdown, HTML or LaTeX would act on: * _ [ ] < > $ ...
+
+
 def token_labels(text: str | None, n: int) -> list[str]:
-    """Labels for n tokens: the words a person typed (comma or space separated, at most 12 characters
-    each) where given, 'token i' otherwise. Labels are plain text; callers escape them for HTML."""
-    words = [w.strip()[:12] for w in (text or "").replace(",", " ").split() if w.strip()]
-    labels = [words[i] if i < len(words) else f"token {i + 1}" for i in range(n)]
+    """Labels for n tokens: the words a person typed (split on spaces or commas, at most 12 characters,
+    characters that markdown, HTML or LaTeX would act on removed) where given, 'token i' otherwise."""
+    words = [_INERT.sub("", w.replace("_", ""))[:12] for w in (text or "").replace(",", " ").split()]
+    labels = [words[i] if i < len(words) and words[i] else f"token {i + 1}" for i in range(n)]
     # heatmap axes need distinct labels: number repeated words
     seen: dict[str, int] = {}
     out = []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.attention import Attention, EncoderBlock, shape
+from core.attention import Attention, EncoderBlock, shape, strongest_key
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,6 @@ def feature_labels(n: int, prefix: str = "d") -> tuple[str, ...]:
     return tuple(f"{prefix}{j + 1}" for j in range(n))
 
 
-def _dims(a: np.ndarray) -> str:
-    return shape(a).strip("()")
-
-
 def _fmt(p: float) -> str:
     """A probability with 4 significant decimals; values that round to 0 or 1 say so with ≈."""
     text = f"{p:.4f}"
@@ -52,11 +48,10 @@ def _fmt(p: float) -> str:
 
 def attention_summary(weights: np.ndarray, labels, query: int) -> str:
     """'token 2 attends most to token 2, with probability 1 (the others share 3.5e-153)'."""
-    row = np.asarray(weights)[query]
-    j = int(np.argmax(row))
-    rest = float(np.sum(np.delete(row, j)))  # summed directly: 1 - p would round to 0
+    j, p = strongest_key(weights, query)
+    rest = float(np.sum(np.delete(np.asarray(weights)[query], j)))  # summed directly: 1 - p would round to 0
     tail = f" (the other tokens share {rest:.2g})" if 0 < rest < 5e-5 else ""
-    return f"{labels[query]} attends most to {labels[j]}, with probability {_fmt(float(row[j]))}{tail}"
+    return f"{labels[query]} attends most to {labels[j]}, with probability {_fmt(p)}{tail}"
 
 
 def most_attended(weights: np.ndarray, labels) -> list[str]:

@@ -179,3 +179,10 @@ def test_token_labels_are_distinct(text, n):
     assert len(labels) == n
     assert len(set(labels)) == n, labels
     assert all(isinstance(lab, str) and lab.strip() for lab in labels)
+
+
+def test_token_labels_drop_what_markdown_html_or_latex_would_act_on():
+    labels = examples.token_labels("<script>alert(1)</script> **b** [x](javascript:1) $x$ l'été", 6)
+    for label in labels:
+        assert not set(label) & set("<>*_[]()$`\\|#~&\""), label
+    assert labels[4] == "l'été" and labels[5] == "token 6"
