@@ -8,6 +8,8 @@ path as any local folder.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -299,6 +301,23 @@ def test_download_round_trips_a_folder(tiny, tmp_path, capsys):
     out = capsys.readouterr().out
     for line in ["layers:     2", "heads:      2", "d_model:    32", "max length: 16", "vocab:      14"]:
         assert line in out
+
+
+def test_cached_hub_id_loads_offline(tiny, tmp_path):
+    """A hub id found in the Hugging Face cache loads with HF_HUB_OFFLINE=1 (a fresh process, since
+    huggingface_hub reads HF_HUB_CACHE at import), and download saves it into a folder for a class."""
+    cache, rev = tmp_path / "hub", "0" * 40
+    repo = cache / "models--attention-lab--tiny-bert"
+    shutil.copytree(tiny[0], repo / "snapshots" / rev)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(rev)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(cache)}
+    dst = tmp_path / "classroom" / "tiny-bert"
+    done = subprocess.run([sys.executable, "-m", "core.models", "download", "attention-lab/tiny-bert", str(dst), "--mlm"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "source:     attention-lab/tiny-bert" in done.stdout and "with masked-LM head" in done.stdout
+    assert load_masked_lm(str(dst)).n_layers == 2
 
 
 def test_cli_errors_and_exit_codes(tiny, tmp_path, capsys):
