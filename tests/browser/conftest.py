@@ -45,15 +45,21 @@ def chromium():
         browser.close()
 
 
+_BLOCKED: list[str] = []
+
+
 @pytest.fixture(scope="session")
 def blocked_requests():
     """Every URL a browser context aborted because its host was not local (the whole session's);
-    the hosts are printed at the end."""
-    blocked: list[str] = []
-    yield blocked
-    if blocked:
-        hosts = sorted({urlsplit(u).hostname or u for u in blocked})
-        print(f"\nbrowser tests: aborted {len(blocked)} non-local request(s), to {', '.join(hosts)}")
+    pytest's summary names their hosts."""
+    return _BLOCKED
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _BLOCKED:
+        hosts = sorted({urlsplit(u).hostname or u for u in _BLOCKED})
+        terminalreporter.write_line(f"browser tests: the browser tried {len(_BLOCKED)} non-local request(s), "
+                                    f"all aborted, to: {', '.join(hosts)}")
 
 
 @pytest.fixture
