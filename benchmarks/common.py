@@ -37,16 +37,15 @@ def summary(values: list[float]) -> dict:
 
 
 def machine() -> dict:
-    import playwright
-    import streamlit
+    from importlib.metadata import version
 
     try:
         chromium = subprocess.run([harness.CHROMIUM, "--version"], capture_output=True, text=True,
                                   timeout=30).stdout.strip()
     except OSError:
         chromium = "missing"
-    return {"python": platform.python_version(), "streamlit": streamlit.__version__,
-            "playwright": getattr(playwright, "__version__", "?"), "chromium": chromium,
+    return {"python": platform.python_version(), "streamlit": version("streamlit"),
+            "playwright": version("playwright"), "chromium": chromium,
             "cpus": os.cpu_count(), "platform": platform.platform()}
 
 
