@@ -1,10 +1,12 @@
 """Attention Lab: page config and navigation. Pages live in app/; the math lives in core/."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from app.presenter import presenter_toggle
 
-st.set_page_config(page_title="Attention Lab", page_icon=":material/center_focus_strong:", layout="wide")
+st.set_page_config(page_title="Attention Lab", page_icon=str(Path(__file__).parent / "app" / "icon.png"), layout="wide")
 
 pages = {
     "": [st.Page("app/home.py", title="Home", icon=":material/home:", default=True)],
