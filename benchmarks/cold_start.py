@@ -3,7 +3,7 @@ title "Attention Lab" visible), for Attention Lab against a one-line Streamlit a
 way. Runs alternate between the two apps; medians and their ratio are printed and saved to
 benchmarks/results/cold_start.json. Goal: Attention Lab within 1.5x of the one-line app.
 
-    .venv/bin/python benchmarks/cold_start.py [-n 5] [--warmup 1]
+    .venv/bin/python benchmarks/cold_start.py [-n 5] [--warmup 1] [--streamlit-arg=--server.X=Y ...]
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ BARE_SOURCE = 'import streamlit as st\n\nst.title("Attention Lab")\n'
 GOAL = 1.5
 
 
-def cold_start(browser, script: str, cwd: Path, log_dir: Path, blocked: list[str]) -> dict:
+def cold_start(browser, script: str, cwd: Path, log_dir: Path, blocked: list[str], extra_args=()) -> dict:
     """One launch: seconds to a healthy server, and to the title painted in a fresh browser context."""
     port = harness.free_port()
     url = f"http://127.0.0.1:{port}"
     with open(log_dir / f"{Path(script).stem}-{port}.log", "wb") as log:
         t0 = time.perf_counter()
-        proc = harness.start_streamlit(script, cwd, port, log)
+        proc = harness.start_streamlit(script, cwd, port, log, tuple(extra_args))
     try:
         harness.wait_healthy(url, proc, poll=0.01)
         t_health = time.perf_counter()
@@ -44,6 +44,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", type=int, default=5, help="timed launches of each app (default 5)")
     ap.add_argument("--warmup", type=int, default=1, help="untimed launches of each app first (default 1)")
+    ap.add_argument("--streamlit-arg", action="append", default=[], metavar="ARG",
+                    help="an extra argument for both `streamlit run`s, e.g. --streamlit-arg=--server.fileWatcherType=poll")
     args = ap.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -58,7 +60,7 @@ def main() -> None:
         for i in range(args.warmup + args.n):
             order = list(apps) if i % 2 == 0 else list(reversed(apps))
             for name in order:
-                r = cold_start(browser, *apps[name], tmp, blocked[name])
+                r = cold_start(browser, *apps[name], tmp, blocked[name], args.streamlit_arg)
                 timed = i >= args.warmup
                 if timed:
                     runs[name].append(r)
@@ -66,7 +68,7 @@ def main() -> None:
                       f"healthy {r['health_s']:.2f} s, title painted {r['paint_s']:.2f} s", flush=True)
         browser.close()
 
-    result = {"n": args.n, "warmup": args.warmup, "goal_ratio": GOAL,
+    result = {"n": args.n, "warmup": args.warmup, "goal_ratio": GOAL, "streamlit_args": args.streamlit_arg,
               "measure": "launch of `streamlit run` to the h1 'Attention Lab' visible in Chromium"}
     for name, rs in runs.items():
         result[name] = {"paint": summary([r["paint_s"] for r in rs]), "health": summary([r["health_s"] for r in rs])}

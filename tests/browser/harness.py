@@ -35,10 +35,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_streamlit(script: str, cwd: Path, port: int, log) -> subprocess.Popen:
+def start_streamlit(script: str, cwd: Path, port: int, log, extra_args: tuple[str, ...] = ()) -> subprocess.Popen:
     """`python -m streamlit run SCRIPT` on 127.0.0.1:PORT, headless, usage statistics off."""
     cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           *extra_args]
     return subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
