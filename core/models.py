@@ -329,6 +329,39 @@ def run(loaded: LoadedModel, text: str, text_pair: str | None = None, max_length
     )
 
 
+@dataclass(frozen=True, eq=False)
+class EncodedBatch:
+    input_ids: np.ndarray          # [m, n] int64, each sentence padded to the longest (n tokens)
+    attention_mask: np.ndarray     # [m, n] int64: 1 for the sentence's own tokens, 0 for padding
+    tokens: list[list[str]]        # m lists of n tokens, [PAD] included
+    last_hidden_state: np.ndarray  # [m, n, d] float32; padding rows are computed too and carry no meaning
+    truncated: np.ndarray          # [m] bool: sentence i had more than max_length tokens and was cut
+    max_length: int
+
+
+def run_batch(loaded: LoadedModel, texts: list[str], max_length: int | None = None) -> EncodedBatch:
+    """Several sentences padded to one length and run as one batch, the way sentence-transformers encodes
+    them: padded positions get an attention mask of 0, so the real tokens never attend to them."""
+    tok = loaded.tokenizer
+    limit = loaded.max_length if max_length is None else min(int(max_length), loaded.max_length)
+    texts = list(texts)
+    if not texts:
+        raise ValueError("run_batch needs at least one text.")
+    n_input = [len(ids) for ids in tok(texts, truncation=False, verbose=False)["input_ids"]]
+    enc = tok(texts, truncation=True, max_length=limit, padding=True, return_tensors="pt")  # [m, n]
+    with torch.inference_mode():  # hidden_states[-1]: the encoder's output, for a masked-LM model too
+        hidden = loaded.model(**enc, output_hidden_states=True).hidden_states[-1]  # [m, n, d]
+    ids = enc["input_ids"]
+    return EncodedBatch(
+        input_ids=ids.numpy().astype(np.int64),
+        attention_mask=enc["attention_mask"].numpy().astype(np.int64),
+        tokens=[tok.convert_ids_to_tokens(row) for row in ids.tolist()],
+        last_hidden_state=hidden.float().numpy(),
+        truncated=np.array([n > limit for n in n_input]),
+        max_length=limit,
+    )
+
+
 def mean_pool(last_hidden_state: np.ndarray, attention_mask: np.ndarray | None = None) -> np.ndarray:  # [n, d], [n] -> [d]
     """Sentence-BERT's mean pooling: the average of the token vectors the mask keeps (all, if no mask)."""
     h = np.asarray(last_hidden_state, dtype=float)
