@@ -159,7 +159,7 @@ def target_loss(predictions: MaskPredictions, mask_number: int, target_word: str
     tok = tokenizer if tokenizer is not None else predictions.tokenizer
     pred = predictions._mask(mask_number)
     word = check_sentence(target_word, max_chars=100, what="target word").text
-    pieces = tok.tokenize(word)
+    pieces = tok.tokenize(" " + word)  # as a word after a space: RoBERTa's BPE marks it (Ġsat); WordPiece ignores it
     if len(word.split()) > 1:
         raise InputError(f"'{word}' is {len(word.split())} words. Type one word: mask {mask_number} stands for one "
                          "word piece.")
