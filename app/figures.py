@@ -10,6 +10,12 @@ import plotly.graph_objects as go
 from core.matrix_text import format_number
 
 
+# Explicit colour scales: a plotly colour-scale *name* given without plotly.py's validation is read by
+# plotly.js, whose "Blues" and "RdBu" run the other way round from plotly.py's.
+BLUES = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]  # 0 white, 1 dark
+BLUE_WHITE_RED = [[0.0, "#2166ac"], [0.25, "#67a9cf"], [0.5, "#f7f7f7"], [0.75, "#ef8a62"], [1.0, "#b2182b"]]  # - / 0 / +
+
+
 def _is_probabilities(m: np.ndarray) -> bool:
     finite = m[np.isfinite(m)]
     return m.shape[0] == m.shape[1] and finite.size > 0 and finite.min() >= 0 and finite.max() <= 1
@@ -18,7 +24,7 @@ def _is_probabilities(m: np.ndarray) -> bool:
 def heatmap(matrix: np.ndarray, row_labels, col_labels, title: str = "", *, annotate: bool | None = None,
             large: bool = False) -> go.Figure:
     """A matrix as a heatmap with token labels: attention weights on a white-to-blue 0..1 scale,
-    anything else on a red-blue scale centred at 0. -inf (masked) cells are blank and marked −∞."""
+    anything else on a blue-white-red scale centred at 0 (negative blue, positive red). -inf (masked) cells are blank and marked −∞."""
     m = np.asarray(matrix, dtype=float)
     cell, font = (72, 22) if large else (44, 12)  # large: projector-size, for presenter mode
     n_rows, n_cols = m.shape
@@ -28,10 +34,10 @@ def heatmap(matrix: np.ndarray, row_labels, col_labels, title: str = "", *, anno
     rows = [html.escape(str(r)) for r in row_labels]
     cols = [html.escape(str(c)) for c in col_labels]
     if _is_probabilities(m):
-        scale = dict(colorscale="Blues", zmin=0.0, zmax=1.0)
+        scale = dict(colorscale=BLUES, zmin=0.0, zmax=1.0)
     else:
         bound = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0
-        scale = dict(colorscale="RdBu", reversescale=True, zmin=-(bound or 1.0), zmax=bound or 1.0)
+        scale = dict(colorscale=BLUE_WHITE_RED, zmin=-(bound or 1.0), zmax=bound or 1.0)
     # Built as plain dicts and handed over unvalidated: plotly's property validation costs ~30 ms a
     # figure, which made a rerun of page 1 several times slower than the math it shows.
     trace = dict(type="heatmap", z=z.tolist(), x=list(range(n_cols)), y=list(range(n_rows)), text=text,

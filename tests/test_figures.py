@@ -25,9 +25,24 @@ def test_heatmap_spec_is_valid_plotly(matrix, large):
 def test_heatmap_probabilities_and_masks():
     fig = heatmap(np.array([[1.0, -np.inf], [0.5, 0.5]]), ["a", "b"], ["a", "b"]).to_dict()
     trace = fig["data"][0]
-    assert (trace["colorscale"], trace["zmin"], trace["zmax"]) == ("Blues", 0.0, 1.0)
+    assert (trace["zmin"], trace["zmax"]) == (0.0, 1.0)
+    assert _lightness(trace["colorscale"][-1][1]) < _lightness(trace["colorscale"][0][1]), "weight 1 draws dark"
     assert trace["text"][0][1] == "−∞"
     assert np.isnan(trace["z"][0][1])  # blank cell: plotly cannot colour -inf
+
+
+def _lightness(hex_colour: str) -> float:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_heatmap_colour_scales_are_explicit():
+    """Colour-scale names are read by plotly.js in reverse of plotly.py, so only explicit scales are used:
+    negative numbers blue, zero white, positive red."""
+    trace = heatmap(np.array([[-2.0, 0.0, 3.0]]), ["a"], ["x", "y", "z"]).to_dict()["data"][0]
+    scale = trace["colorscale"]
+    assert not isinstance(scale, str)
+    assert scale[0][1] == "#2166ac" and scale[-1][1] == "#b2182b" and trace["zmin"] == -trace["zmax"]
 
 
 def test_heatmap_escapes_typed_labels():
