@@ -16,5 +16,6 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
+./scripts/install_assets.sh  # bertviz's require.js, d3, jquery from npm, served by the app
 
 exec .venv/bin/python -m streamlit run streamlit_app.py --server.port 8501 "$@"

@@ -21,6 +21,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+./scripts/install_assets.sh  # bertviz's require.js, d3, jquery from npm, served by the app
 
 [ -x /usr/bin/chromium ] || apt_install chromium
 

@@ -15,6 +15,8 @@ pages = {
                 url_path="self-attention"),
         st.Page("app/multi_head.py", title="2 · Multi-head attention & the encoder block", icon=":material/view_column:",
                 url_path="multi-head"),
+        st.Page("app/real_model.py", title="3 · Attention in a real model", icon=":material/hub:",
+                url_path="real-model"),
     ],
 }
 page = st.navigation(pages)

@@ -66,11 +66,14 @@ def token_labels(text: str | None, n: int) -> list[str]:
     """Labels for n tokens: the words a person typed (split on spaces or commas, at most 12 characters,
     characters that markdown, HTML or LaTeX would act on removed) where given, 'token i' otherwise."""
     words = [_INERT.sub("", w.replace("_", ""))[:12] for w in (text or "").replace(",", " ").split()]
-    labels = [words[i] if i < len(words) and words[i] else f"token {i + 1}" for i in range(n)]
-    # heatmap axes need distinct labels: number repeated words
+    return distinct_labels([words[i] if i < len(words) and words[i] else f"token {i + 1}" for i in range(n)])
+
+
+def distinct_labels(labels) -> list[str]:
+    """Tables and axes need distinct labels: a repeated word gets its count ('the', 'the (2)')."""
     seen: dict[str, int] = {}
     out = []
-    for lab in labels:
+    for lab in map(str, labels):
         seen[lab] = seen.get(lab, 0) + 1
         out.append(lab if seen[lab] == 1 else f"{lab} ({seen[lab]})")
     return out

@@ -1,0 +1,98 @@
+"""AppTest of page 3 on the bundled model, offline."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+def open_page(**inputs) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    at.switch_page("app/real_model.py").run()
+    for key, value in inputs.items():
+        widget = at.text_area(key=key) if key == "rm_a" else at.text_input(key=key)
+        widget.input(value).run()
+    return at
+
+
+def texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements)
+
+
+def test_default_sentence_all_views():
+    at = open_page()
+    assert not at.exception, texts(at.exception)
+    assert "13 tokens" in texts(at.markdown) and "6 layers × 12 heads" in texts(at.markdown)
+    assert "the recomputation equals what the model reports" in texts(at.success)
+    tokens = at.dataframe[0].value
+    assert tokens.loc["token"].tolist()[:3] == ["[CLS]", "the", "cat"]
+
+
+def test_layer_and_head_and_trace_follow_the_selection():
+    at = open_page()
+    at.selectbox(key="rm_layer").set_value(6).run()
+    at.selectbox(key="rm_head").set_value(12).run()
+    assert not at.exception
+    assert "Layer 6, head 12" in texts(at.markdown)
+    assert "the recomputation equals" in texts(at.success)
+
+
+def test_sentence_pair():
+    at = open_page(rm_b="It was tired.")
+    assert not at.exception
+    tokens = at.dataframe[0].value.loc["token"].tolist()
+    assert tokens.count("[SEP]") == 2 and tokens[-4:] == ["was", "tired", ".", "[SEP]"]
+
+
+@pytest.mark.parametrize("text, message", [("", "empty"), ("    ", "only spaces")])
+def test_empty_sentence(text, message):
+    at = open_page(rm_a=text)
+    assert not at.exception
+    assert message in texts(at.error).lower()
+
+
+def test_long_paste_is_truncated_with_a_notice():
+    at = open_page(rm_a="word " * 2000)  # 10,000 characters
+    assert not at.exception
+    assert "only the first 1,999 are used" in texts(at.warning)
+
+
+def test_too_many_tokens_are_cut_at_the_models_limit():
+    at = open_page(rm_a="a " * 900)  # 1,800 characters, 900 words: over MiniLM's 512 tokens
+    assert not at.exception
+    assert "902 tokens long" in texts(at.warning) and "reads at most 512" in texts(at.warning)
+    assert "512 tokens" in texts(at.markdown)
+
+
+def test_script_probe_is_text():
+    at = open_page(rm_a="<script>alert(1)</script> and </script> here")
+    assert not at.exception
+    tokens = at.dataframe[0].value.loc["token"].tolist()
+    assert "script" in tokens and "<" in tokens
+
+
+def test_emoji_and_other_scripts():
+    at = open_page(rm_a="I love 🐱 and 猫 and кошка")
+    assert not at.exception
+
+
+def test_bertviz_views_on_request():
+    at = open_page()
+    assert not at.get("iframe")
+    at.toggle(key="rm_bertviz").set_value(True).run()
+    assert not at.exception
+    assert len(at.get("iframe")) == 2
+
+
+def test_unknown_model_says_why():
+    at = open_page(rm_model="./no-such-folder")
+    assert not at.exception
+    assert "no-such-folder" in texts(at.error)
