@@ -55,3 +55,28 @@ def heatmap(matrix: np.ndarray, row_labels, col_labels, title: str = "", *, anno
         height=max(170, 64 + cell * n_rows), width=max(260, 110 + int(cell * 1.6) * n_cols),
         margin=dict(l=8, r=8, t=40, b=36), plot_bgcolor="white", paper_bgcolor="white")
     return go.Figure(data=[trace], layout=layout, _validate=False)
+
+
+def bar_chart(labels, values, title: str = "", *, x_max: float | None = 1.0, large: bool = False) -> go.Figure:
+    """Horizontal bars, the first label on top: the top-k predictions of a [MASK] with their probabilities,
+    or the heads that attend most to it. x_max=1.0 keeps a probability's axis at 0..1 (a small bar
+    looks small); None fits the axis to the largest value. Labels are HTML-escaped like heatmap's."""
+    v = np.asarray(values, dtype=float)
+    bar, font = (44, 22) if large else (26, 12)
+    n = len(v)
+    ticks = [html.escape(str(t)) for t in labels]
+    top = float(np.nanmax(v)) if n and np.isfinite(v).any() else 1.0
+    upper = x_max if x_max is not None else max(top, 1e-12) * 1.18
+    # Plain dicts, unvalidated, for the same reason as heatmap.
+    trace = dict(type="bar", orientation="h", x=v.tolist(), y=list(range(n)), text=[format_number(x, 4) for x in v],
+                 textposition="outside", cliponaxis=False, marker=dict(color="#1f77b4"),
+                 hovertemplate="%{text}<extra></extra>", textfont=dict(size=font))
+    layout = dict(
+        xaxis=dict(range=[0, upper], showgrid=True, gridcolor="#e5e5e5", zeroline=False, tickfont=dict(size=font)),
+        yaxis=dict(tickmode="array", tickvals=list(range(n)), ticktext=ticks, autorange="reversed", automargin=True,
+                   showgrid=False, tickfont=dict(size=font + 2)),
+        font=dict(size=font + 2),
+        title=dict(text=html.escape(title), font=dict(size=font + 2), x=0.0, xanchor="left"),
+        height=max(160, 70 + bar * n), width=560 if not large else 820,
+        margin=dict(l=8, r=56, t=40, b=28), plot_bgcolor="white", paper_bgcolor="white", bargap=0.25)
+    return go.Figure(data=[trace], layout=layout, _validate=False)
