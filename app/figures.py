@@ -9,7 +9,6 @@ import plotly.graph_objects as go
 
 from core.matrix_text import format_number
 
-
 # Explicit colour scales: a plotly colour-scale *name* given without plotly.py's validation is read by
 # plotly.js, whose "Blues" and "RdBu" run the other way round from plotly.py's.
 BLUES = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]  # 0 white, 1 dark
