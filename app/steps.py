@@ -65,7 +65,7 @@ def draw_step(step: Step, number: int, key: str) -> None:
                                     key=f"{key}_{step.key}_{panel.caption}", width="content",
                                     config={"displayModeBar": False})
                     with st.expander(f"Numbers: {panel.caption}"):
-                        st.dataframe(_numbers(panel), width="stretch")
+                        st.table(_numbers(panel))  # a plain HTML table: far lighter than a data grid
 
 
 def draw_steps(steps: list[Step], key: str) -> None:

@@ -32,7 +32,7 @@ def subheaders(at: AppTest) -> list[str]:
 def table(at: AppTest, caption: str):
     """The numbers table under the panel with this caption (tables come in page order)."""
     captions = [e.label.removeprefix("Numbers: ") for e in at.expander if e.label.startswith("Numbers: ")]
-    return at.dataframe[captions.index(caption)].value
+    return at.table[captions.index(caption)].value
 
 
 # --- home ---------------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def test_page1_presenter_mode_hides_numbers_until_revealed():
     assert at.toggle(key="present").value is True
     assert not at.success, "the answer is hidden until revealed"
     assert subheaders(at) == ["1. Q = X·W_Q"], "presenter mode goes step by step"
-    assert not at.dataframe, "numbers hidden until revealed"
+    assert not at.table, "numbers hidden until revealed"
     at.button[[b.label for b in at.button].index("Reveal the numbers")].click().run()
     assert table(at, "Q").values.tolist()[0] == ["9", "7", "-12"]
     at.button[[b.label for b in at.button].index("Reveal the answer")].click().run()
