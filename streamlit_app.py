@@ -17,6 +17,10 @@ pages = {
                 url_path="multi-head"),
         st.Page("app/real_model.py", title="3 · Attention in a real model", icon=":material/hub:",
                 url_path="real-model"),
+        st.Page("app/masked_lm.py", title="4 · Masked language model", icon=":material/text_select_start:",
+                url_path="masked-lm"),
+        st.Page("app/embeddings.py", title="5 · Sentence embeddings (sBERT)", icon=":material/scatter_plot:",
+                url_path="embeddings"),
     ],
 }
 page = st.navigation(pages)
