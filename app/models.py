@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.plain import plain
+
 DEFAULT_ENCODER = "bundled:all-MiniLM-L6-v2"  # core.models.DEFAULT_MODEL, without importing torch here
 DEFAULT_MASKED_LM = "bert-base-uncased"
 
@@ -43,7 +45,7 @@ def masked_lm(name: str):
 def _shown(name: str, masked_lm: bool):
     model, message = _load(name.strip(), masked_lm)
     if message:
-        st.error(message, icon=":material/cloud_off:")
+        st.error(plain(message), icon=":material/cloud_off:")
         if st.button("Try again", key=f"retry_{masked_lm}_{name}"):
             _load.clear()
             st.rerun()

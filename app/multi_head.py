@@ -4,6 +4,7 @@ import dataclasses
 
 import streamlit as st
 
+from app.plain import plain
 from app.presenter import is_presenting
 from app.steps import draw_steps
 from app.widgets import init_matrices, load_matrices, matrix_editor, seed_from_url, switch_editor
@@ -36,7 +37,7 @@ with st.expander("Inputs: sizes, seed, embeddings and weights", expanded=not is_
     try:
         params = random_encoder_params(seed, d_model, n_heads)
     except ValueError as err:
-        st.error(str(err), icon=":material/call_split:")
+        st.error(plain(str(err)), icon=":material/call_split:")
         st.stop()
     embeddings = random_tokens(seed, n_tokens, d_model)
 
@@ -66,7 +67,7 @@ try:
     x, pe = encoder_input(embeddings, positional)
     block = encoder_block(x, params, n_heads, activation=activation, scale=scale)
 except ValueError as err:
-    st.error(str(err), icon=":material/straighten:")
+    st.error(plain(str(err)), icon=":material/straighten:")
     st.stop()
 
 labels = token_labels(names, x.shape[0])

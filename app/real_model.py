@@ -6,6 +6,7 @@ import streamlit as st
 from app.attention_views import bertviz_frame, heads_grid
 from app.figures import heatmap
 from app.models import encode, encoder, model_picker
+from app.plain import plain
 from app.presenter import is_presenting
 from app.steps import draw_steps
 from core.bertviz_html import assets_missing, head_view_html, model_view_html, sentence_b_start
@@ -31,17 +32,17 @@ try:
     a = check_sentence(text_a, what="sentence A")
     b = check_sentence(text_b, what="sentence B") if text_b.strip() else None
 except InputError as err:
-    st.error(str(err), icon=":material/edit:")
+    st.error(plain(str(err)), icon=":material/edit:")
     st.stop()
 for notice in a.notices + (b.notices if b else ()):
-    st.warning(notice, icon=":material/content_cut:")
+    st.warning(plain(notice), icon=":material/content_cut:")
 
 enc = encode(name, a.text, b.text if b else None)
 if enc.truncated:
-    st.warning(f"The input is {enc.n_input_tokens} tokens long, but {name} reads at most {enc.max_length}: "
-               f"only the first {enc.max_length} tokens are used below.", icon=":material/content_cut:")
+    st.warning(plain(f"The input is {enc.n_input_tokens} tokens long, but {name} reads at most {enc.max_length}: "
+                     f"only the first {enc.max_length} tokens are used below."), icon=":material/content_cut:")
 if note := unknown_notice(enc.tokens, loaded.tokenizer.unk_token):
-    st.info(note, icon=":material/help:")
+    st.info(plain(note), icon=":material/help:")
 
 tokens = enc.tokens
 labels = distinct_labels(tokens)  # tables need distinct names: 'the', 'the (2)'

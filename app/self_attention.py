@@ -4,6 +4,7 @@ import random
 
 import streamlit as st
 
+from app.plain import plain
 from app.presenter import is_presenting
 from app.steps import draw_steps
 from app.widgets import init_matrices, load_matrices, matrix_editor, seed_from_url, switch_editor
@@ -72,7 +73,7 @@ if any(m is None for m in mats.values()):
 try:
     result = self_attention(mats["X"], mats["W_Q"], mats["W_K"], mats["W_V"], scale=scale, causal=causal)
 except ValueError as err:
-    st.error(str(err), icon=":material/straighten:")
+    st.error(plain(str(err)), icon=":material/straighten:")
     st.stop()
 
 labels = token_labels(names, mats["X"].shape[0])

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.plain import plain
 from core.matrix_text import MatrixInputError, format_matrix, read_matrix
 
 
@@ -53,7 +54,7 @@ def matrix_editor(prefix: str, name: str, help_text: str, grid: bool) -> np.ndar
     try:
         matrix = read_matrix(value, name)
     except MatrixInputError as err:
-        st.error(str(err), icon=":material/edit:")
+        st.error(plain(str(err)), icon=":material/edit:")
         return None
     state["texts"][name] = value if isinstance(value, str) else format_matrix(matrix)
     return matrix

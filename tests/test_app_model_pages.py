@@ -8,6 +8,7 @@ BertForMaskedLM saved into a folder (random weights: these tests check what the 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,8 @@ def open_page(page: str, **query) -> AppTest:
 
 
 def texts(elements) -> str:
-    return " ".join(e.value for e in elements)
+    """Texts as a reader sees them: typed text is markdown-escaped (app.plain), so drop the escapes."""
+    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
 
 
 def warnings(at: AppTest) -> str:

@@ -1,5 +1,6 @@
 """AppTest: drive the real app script (navigation included) and check what the pages show."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,11 @@ def open_page(page: str | None = None, **query) -> AppTest:
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def shown(elements) -> str:
+    """Alert texts as a reader sees them: typed text is markdown-escaped (app.plain), so drop the escapes."""
+    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
 
 
 def answer(at: AppTest) -> str:
@@ -128,7 +134,7 @@ def test_page1_bad_matrix_shows_error(text, message):
     at = open_page("app/self_attention.py")
     at.text_area(key=at.text_area[0].key).input(text).run()
     assert not at.exception
-    errors = " ".join(e.value for e in at.error)
+    errors = shown(at.error)
     assert message in errors
     assert not at.subheader  # no steps from a bad input
     # what was typed in the other matrices is still there
@@ -201,7 +207,7 @@ def test_page2_indivisible_heads_explained():
     at.number_input(key="mh_d").set_value(6).run()
     at.number_input(key="mh_h").set_value(4).run()
     assert not at.exception
-    err = " ".join(e.value for e in at.error)
+    err = shown(at.error)
     assert "d_model = 6 is not divisible by 4 heads" in err and "1, 2, 3, 6" in err
     assert not at.subheader
 
@@ -219,4 +225,12 @@ def test_page2_typed_matrices_and_bad_input():
     at.text_area[1].input("1 0; 0 1").run()
     assert not at.exception
     assert "W_Q is (2×2) but multi-head attention on tokens of 8 numbers needs W_Q to be (8×8)" in \
-        " ".join(e.value for e in at.error)
+        shown(at.error)
+
+
+def test_typed_markdown_in_an_error_is_shown_as_typed():
+    at = open_page("app/self_attention.py")
+    at.text_area(key=at.text_area[0].key).input("1 *x* 3 -1\n3 -4 -7 5").run()
+    assert not at.exception
+    assert "'*x*', which is not a number" in shown(at.error)
+    assert "\\*x\\*" in at.error[0].value  # escaped, so markdown does not turn it into italics
