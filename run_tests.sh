@@ -2,7 +2,8 @@
 # Install what the tests need and run the whole suite: ./run_tests.sh [pytest args...]
 # Creates or reuses .venv, installs requirements-dev.txt (pinned), installs Debian's chromium
 # with apt-get when /usr/bin/chromium is missing (the browser tests drive it through Playwright;
-# never `playwright install`, which downloads a browser), then runs pytest over tests/.
+# never `playwright install`, which downloads a browser) and Debian's postgresql when no
+# /usr/lib/postgresql/*/bin/initdb exists (the gradebook tests start a server of their own), then runs pytest over tests/.
 # Examples: ./run_tests.sh -m "not browser"    ./run_tests.sh tests/browser -x
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -24,6 +25,7 @@ fi
 ./scripts/install_assets.sh  # bertviz's require.js, d3, jquery from npm, served by the app
 
 [ -x /usr/bin/chromium ] || apt_install chromium
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 
 # pytest over tests/ unless the arguments name paths of their own.
 for arg in "$@"; do
