@@ -280,6 +280,8 @@ def parse_shape(text) -> tuple[int, ...]:
             d = int(p)
         elif re.fullmatch(r"\d{1,12}\.0*", p):
             d = int(p.split(".")[0])
+        elif re.fullmatch(r"\d{13,}", p):
+            raise AnswerError(f"Your answer has '{_shown(p)}', too large for a dimension of a shape.")
         elif re.fullmatch(r"[+-]?\d+(\.\d+)?", p):
             raise AnswerError(f"Your answer has '{_shown(p)}': every dimension of a shape is a whole number "
                               f"above 0, like 20 x 768.")
@@ -381,7 +383,8 @@ def close(a, b, rel: float = REL, abs_: float = ABS):
     b = np.asarray(b, dtype=float)
     with np.errstate(invalid="ignore", over="ignore"):
         tol = np.maximum(abs_, rel * np.maximum(np.abs(a), np.abs(b)))
-        out = (np.abs(a - b) <= tol) | (np.isinf(a) & (a == b))
+        diff = np.abs(a - b)
+        out = (np.isfinite(diff) & (diff <= tol)) | (np.isinf(a) & (a == b))
     return bool(out) if out.ndim == 0 else out
 
 
