@@ -110,6 +110,10 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _TIMES_TEN = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))\s*(?:[x×*·]|\\times|\\cdot)\s*10\s*(?:\^|\*\*)\s*\{?\s*([+-]?\d{1,4})\s*\}?$")
 
 
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_SUPERSCRIPT_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
+
+
 def _shown(text: str, limit: int = 20) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[:limit] + "…"
@@ -123,7 +127,10 @@ def _text(value, what: str) -> str:
         raise AnswerError(f"Your answer could not be read: type {what}.")
     if len(value) > MAX_CHARS:
         raise AnswerError(f"Your answer is {len(value):,} characters long, too long to be {what}.")
-    text = unicodedata.normalize("NFKC", value).strip()
+    # superscripts first (NFKC would read 10² as 102): 3×10⁻² -> 3×10^-2; then full-width and
+    # compatibility forms (０.５, ½) -> plain ones, the fraction slash -> '/'
+    value = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPTS), value)
+    text = unicodedata.normalize("NFKC", value).replace("\u2044", "/").strip()
     if not text:
         raise AnswerError(f"Your answer is empty: type {what}.")
     return text
