@@ -35,6 +35,8 @@ import csv
 import io
 import math
 import os
+import sqlite3
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -386,7 +388,7 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode = WAL")
+        _sqlite_wal(cur)
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
 
@@ -394,6 +396,21 @@ def _sqlite_setup(engine: Engine) -> None:
     def _begin(conn):
         write = conn.get_execution_options().get("attention_lab_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _sqlite_wal(cur) -> None:
+    """Switch the file to WAL (it stays so). The switch of a new file does not wait on the busy timeout
+    when another process is switching it at the same moment ("database is locked"): retry until then."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() not in ("wal", "memory"):
+                cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _check_id(name: str, value: str) -> None:
