@@ -601,8 +601,9 @@ def format_answer(value, decimals: int = 4) -> str:
 
 
 def variant_seed(student_id: str, assignment_id: str, position: int) -> int:
-    """The seed of a student's variant: the first 8 bytes (big-endian, unsigned) of the SHA-256 of
-    the JSON text ["attention-lab/variant/v1", student_id, assignment_id, position]. Stable across
+    """The seed of a student's variant: the first 8 bytes (big-endian) of the SHA-256 of the JSON text
+    ["attention-lab/variant/v1", student_id, assignment_id, position], shifted right by one bit so
+    it fits a signed 64-bit database column (0 <= seed < 2**63; the gradebook stores it). Stable across
     processes, machines and Python versions (no hash(), whose str hashing is salted per process).
     Ids are used exactly as given: normalise them (e.g. strip) before they get here."""
     if not isinstance(student_id, str) or not isinstance(assignment_id, str):
@@ -611,7 +612,7 @@ def variant_seed(student_id: str, assignment_id: str, position: int) -> int:
         raise TypeError("variant_seed: position is an int")
     canonical = json.dumps(["attention-lab/variant/v1", student_id, assignment_id, int(position)],
                            ensure_ascii=True, separators=(",", ":"))
-    return int.from_bytes(hashlib.sha256(canonical.encode("ascii")).digest()[:8], "big")
+    return int.from_bytes(hashlib.sha256(canonical.encode("ascii")).digest()[:8], "big") >> 1
 
 
 def variant_rng(student_id: str, assignment_id: str, position: int) -> np.random.Generator:

@@ -452,9 +452,9 @@ def test_grade_shape_choice_word():
 # variants
 
 EXPECTED_SEEDS = {
-    ("s1", "a1", 0): 5117530048097472288,
-    ("s1", "a1", 1): 10004396032180528044,
-    ("alice", "week3", 2): 8548206372687642373,
+    ("s1", "a1", 0): 2558765024048736144,
+    ("s1", "a1", 1): 5002198016090264022,
+    ("alice", "week3", 2): 4274103186343821186,
 }
 
 
@@ -463,7 +463,8 @@ def test_variant_seed_is_pinned():
     for args, seed in EXPECTED_SEEDS.items():
         assert variant_seed(*args) == seed
         canonical = json.dumps(["attention-lab/variant/v1", *args], separators=(",", ":"))
-        assert seed == int.from_bytes(hashlib.sha256(canonical.encode()).digest()[:8], "big")
+        assert seed == int.from_bytes(hashlib.sha256(canonical.encode()).digest()[:8], "big") >> 1
+        assert 0 <= seed < 2**63  # fits the gradebook's signed 64-bit seed column
 
 
 def test_variant_seed_same_in_another_process():
@@ -596,3 +597,8 @@ def test_check_family_garbage_is_per_family():
         check_family(words, seeds=range(3))
     words.GARBAGE = ("", "  ", "42", "[[1,2", None, "x" * 10_000)
     check_family(words, seeds=range(3))
+
+
+def test_variant_seeds_fit_the_gradebook_column():
+    """The store keeps seeds in a signed 64-bit column; an unsigned hash would overflow it for half the ids."""
+    assert all(0 <= variant_seed(f"s{i}", "week1", p) < 2**63 for i in range(500) for p in range(3))
