@@ -1,3 +1,15 @@
 """Fixtures shared by the whole test suite."""
 
+import pytest
+
 pytest_plugins = ["tests.postgres"]  # postgres_url: a real PostgreSQL on 127.0.0.1 for the session
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The bundled all-MiniLM-L6-v2, loaded once for the whole run, offline."""
+    from core.models import DEFAULT_MODEL, load_encoder
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        return load_encoder(DEFAULT_MODEL)

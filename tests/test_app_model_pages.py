@@ -8,12 +8,12 @@ BertForMaskedLM saved into a folder (random weights: these tests check what the 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import open_page, texts
 from tests.tiny_models import save_tiny_bert
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -27,21 +27,6 @@ LONG_CHARS = f"{len(LONG.strip()):,}"  # what the notice counts: 10,079, its las
 def offline(monkeypatch):
     """No test here may reach the hub: a hub id fails at once instead of after a network timeout."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-
-def open_page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def texts(elements) -> str:
-    """Texts as a reader sees them: typed text is markdown-escaped (app.plain), so drop the escapes."""
-    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
 
 
 def warnings(at: AppTest) -> str:

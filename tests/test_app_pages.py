@@ -1,30 +1,13 @@
 """AppTest: drive the real app script (navigation included) and check what the pages show."""
 
-import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-
-
-def open_page(page: str | None = None, **query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def shown(elements) -> str:
-    """Alert texts as a reader sees them: typed text is markdown-escaped (app.plain), so drop the escapes."""
-    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
+from tests.apptest import APP, open_page
+from tests.apptest import texts as shown
 
 
 def answer(at: AppTest) -> str:

@@ -1,12 +1,10 @@
 """AppTest of page 3 on the bundled model, offline."""
 
-import re
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+from tests.apptest import open_page as open_app
+from tests.apptest import texts
 
 
 @pytest.fixture(autouse=True)
@@ -15,18 +13,11 @@ def offline(monkeypatch):
 
 
 def open_page(**inputs) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.switch_page("app/real_model.py").run()
+    at = open_app("app/real_model.py", timeout=180)
     for key, value in inputs.items():
         widget = at.text_area(key=key) if key == "rm_a" else at.text_input(key=key)
         widget.input(value).run()
     return at
-
-
-def texts(elements) -> str:
-    """Texts as a reader sees them: typed text is markdown-escaped (app.plain), so drop the escapes."""
-    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
 
 
 def test_default_sentence_all_views():

@@ -31,7 +31,7 @@ from core.embeddings import (
     pool,
     similarity,
 )
-from core.models import DEFAULT_MODEL, load_encoder, mean_pool, run
+from core.models import mean_pool, run
 from core.text import MAX_SENTENCES, InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,13 +43,6 @@ SENTENCES = [
     "Bank",
 ]
 FLOATS = st.floats(-100, 100, allow_nan=False, allow_infinity=False)
-
-
-@pytest.fixture(scope="module")
-def minilm():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        return load_encoder(DEFAULT_MODEL)
 
 
 @pytest.fixture(scope="module")

@@ -185,14 +185,6 @@ def test_table_rows_and_sorting():
 # a real model
 
 
-@pytest.fixture(scope="module")
-def minilm():
-    from core.models import DEFAULT_MODEL, load_encoder
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        return load_encoder(DEFAULT_MODEL)
-
-
 @pytest.mark.parametrize("text, pair", [("The cat sat on the mat because it was tired.", None),
                                         ("The cat sat on the mat.", "It was tired.")])
 def test_bundled_minilm_heads(minilm, text, pair):

@@ -38,7 +38,7 @@ from transformers import (
     XLMRobertaModel,
 )
 
-from core.models import DEFAULT_MODEL, Encoded, LoadedModel, load_encoder, load_masked_lm, run
+from core.models import Encoded, LoadedModel, load_encoder, load_masked_lm, run
 from core.steps import attention_steps
 from core.trace import attention_module, trace_head
 
@@ -48,13 +48,6 @@ WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "sat", "on"
          "it", "was", "tired"]
 TINY = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
             max_position_embeddings=64, vocab_size=100)
-
-
-@pytest.fixture(scope="module")
-def minilm():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        return load_encoder(DEFAULT_MODEL)
 
 
 # ---------------------------------------------------------------------------------------------
