@@ -29,7 +29,8 @@ def heatmap(matrix: np.ndarray, row_labels, col_labels, title: str = "", *, anno
     n_rows, n_cols = m.shape
     annotate = (n_rows <= 12 and n_cols <= 12) if annotate is None else annotate
     z = np.where(np.isfinite(m), m, np.nan)  # plotly cannot colour -inf
-    text = [["−∞" if v == -np.inf else format_number(v, 3) for v in row] for row in m]
+    # cell texts only where they are drawn; large maps hover on z itself (half the bytes at 128 tokens)
+    text = [["−∞" if v == -np.inf else format_number(v, 3) for v in row] for row in m] if annotate else None
     rows = [html.escape(str(r)) for r in row_labels]
     cols = [html.escape(str(c)) for c in col_labels]
     if _is_probabilities(m):
@@ -39,11 +40,12 @@ def heatmap(matrix: np.ndarray, row_labels, col_labels, title: str = "", *, anno
         scale = dict(colorscale=BLUE_WHITE_RED, zmin=-(bound or 1.0), zmax=bound or 1.0)
     # Built as plain dicts and handed over unvalidated: plotly's property validation costs ~30 ms a
     # figure, which made a rerun of page 1 several times slower than the math it shows.
-    trace = dict(type="heatmap", z=z.tolist(), x=list(range(n_cols)), y=list(range(n_rows)), text=text,
-                 hovertemplate="row %{y}, column %{x}: %{text}<extra></extra>", showscale=False,
-                 xgap=1, ygap=1, textfont=dict(size=font), **scale)
+    trace = dict(type="heatmap", z=np.round(z, 4).tolist(), x=list(range(n_cols)), y=list(range(n_rows)),
+                 hovertemplate="row %{y}, column %{x}: %{z:.4g}<extra></extra>", showscale=False,
+                 xgap=1 if annotate else 0, ygap=1 if annotate else 0, **scale)
     if annotate:
-        trace["texttemplate"] = "%{text}"
+        trace.update(text=text, texttemplate="%{text}", textfont=dict(size=font),
+                     hovertemplate="row %{y}, column %{x}: %{text}<extra></extra>")
     axis = dict(tickmode="array", showgrid=False)
     layout = dict(
         xaxis=dict(axis, tickvals=list(range(n_cols)), ticktext=cols, side="top"),

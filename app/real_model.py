@@ -91,7 +91,9 @@ with trace_tab:
                                "model's weight": tr.reported[token]}), width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.4f")
                                 for c in ("score q·k", "scaled", "weight", "model's weight")})
-    with st.expander("Every step of this head, as on page 1"):
+    if st.toggle("Show every step of this head, as on page 1", key="rm_trace_steps",
+                 help="Q, K, V, the scores, the scaling, the softmax and the output with their heatmaps and "
+                      "numbers: drawn on request, since on long inputs they are many numbers."):
         draw_steps(attention_steps(tr.attention, labels, x=tr.x, head=str(head)), key="rm_trace")
 with viz:
     missing = assets_missing()

@@ -38,6 +38,9 @@ def step_controls(key: str, steps: list[Step]) -> int:
     return pos
 
 
+SMALL = 144  # up to 12 x 12 numbers: shown as a plain table (and printed in the heatmap's cells)
+
+
 def _numbers(panel) -> pd.DataFrame:
     return pd.DataFrame([[format_number(v, 4) for v in row] for row in panel.matrix],
                         index=list(panel.row_labels), columns=list(panel.col_labels))
@@ -65,7 +68,10 @@ def draw_step(step: Step, number: int, key: str) -> None:
                                     key=f"{key}_{step.key}_{panel.caption}", width="content",
                                     config={"displayModeBar": False})
                     with st.expander(f"Numbers: {panel.caption}"):
-                        st.table(_numbers(panel))  # a plain HTML table: far lighter than a data grid
+                        if panel.matrix.size <= SMALL:  # a plain HTML table: far lighter than a data grid
+                            st.table(_numbers(panel))
+                        else:  # the data grid draws only the visible cells: an HTML table of 128x128 would not
+                            st.dataframe(_numbers(panel), width="stretch")
 
 
 def draw_steps(steps: list[Step], key: str) -> None:

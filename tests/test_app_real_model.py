@@ -89,3 +89,12 @@ def test_unknown_model_says_why():
     at = open_page(rm_model="./no-such-folder")
     assert not at.exception
     assert "no-such-folder" in texts(at.error)
+
+
+def test_trace_steps_on_request():
+    at = open_page()
+    assert not any(s.value.startswith("1. Q = X·W_Q") for s in at.subheader)
+    at.toggle(key="rm_trace_steps").set_value(True).run()
+    assert not at.exception
+    titles = [s.value for s in at.subheader]
+    assert titles[0] == "1. Q = X·W_Q" and titles[-1] == "7. Output A·V"
