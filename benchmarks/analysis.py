@@ -34,6 +34,7 @@ import time
 import numpy as np
 import sentences
 import torch
+from checkout import revision
 from common import REPO, save, summary
 
 from core.examples import distinct_labels
@@ -129,7 +130,7 @@ def main() -> None:
     sides = make_sides(loaded, tok, model)
 
     texts = {"short": sentences.SHORT, "128": sentences.exact(128, 0, tok)}
-    result = {"n": args.n, "warmup": args.warmup, "goal_ratio": GOAL, "model": DEFAULT_MODEL,
+    result = {"code": revision(), "n": args.n, "warmup": args.warmup, "goal_ratio": GOAL, "model": DEFAULT_MODEL,
               "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
               "measure": "seconds for one analysis of a sentence on warm models, sides alternating",
               "load_avg_1min_at_start": load_start, "sentences": {}}

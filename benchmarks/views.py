@@ -49,6 +49,7 @@ from pathlib import Path
 
 import sentences
 import torch
+from checkout import revision
 from common import REPO, harness, save, summary
 
 from core.bertviz_html import CDN_D3, CDN_JQUERY, CDN_REQUIRE, VENDOR_DIR, VENDOR_FILES, VENDOR_URL, model_view_html
@@ -277,6 +278,8 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
     from streamlit.testing.v1 import AppTest
 
+    code = revision()  # the checkout as the run starts
+
     loaded = load_encoder(DEFAULT_MODEL)
     tok, model = loaded.tokenizer, loaded.model
     vendor_bytes = {f: (VENDOR_DIR / f).stat().st_size for f in VENDOR_FILES}
@@ -366,7 +369,7 @@ def main() -> None:
             shutil.rmtree(BENCH_DIR, ignore_errors=True)
 
     med = lambda xs: statistics.median(xs)  # noqa: E731
-    result = {"n": args.n, "warmup": args.warmup, "goal_ratio": GOAL, "model": DEFAULT_MODEL, "tokens": 128,
+    result = {"code": code, "n": args.n, "warmup": args.warmup, "goal_ratio": GOAL, "model": DEFAULT_MODEL, "tokens": 128,
               "layers_heads": [int(model.config.num_hidden_layers), int(model.config.num_attention_heads)],
               "measure": "page 3: Ctrl+Enter keydown to the new single-head heatmap drawn and the run over; "
                          "bertviz: navigation start to the 72nd thumbnail drawn; performance.now() in the page",
