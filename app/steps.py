@@ -13,14 +13,15 @@ from core.steps import Step
 
 
 def step_controls(key: str, steps: list[Step]) -> int:
-    """Prev / next / show all. Returns how many steps to show. Presenter mode starts at step 1;
-    otherwise the whole chain shows until the reader chooses to go step by step."""
+    """Prev / next / show all. Returns how many steps to show. A walk-through starts at step 1 and
+    reveals one step per Next, as an instructor walks a class through it; "Show all steps" shows the
+    whole chain (and stays on for the session)."""
     n = len(steps)
     pos_key, all_key = f"{key}_step", f"{key}_all"
     if pos_key not in st.session_state:
         st.session_state[pos_key] = 1
     if all_key not in st.session_state:
-        st.session_state[all_key] = not is_presenting()
+        st.session_state[all_key] = False
     st.session_state[pos_key] = min(max(1, st.session_state[pos_key]), n)
 
     def move(delta: int) -> None:

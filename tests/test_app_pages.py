@@ -14,6 +14,13 @@ def answer(at: AppTest) -> str:
     return " ".join(s.value for s in at.success)
 
 
+def show_all(at: AppTest, key: str = "sa") -> AppTest:
+    """Walk-throughs start at step 1; switch on "Show all steps"."""
+    at.toggle(key=f"{key}_all").set_value(True).run()
+    assert not at.exception
+    return at
+
+
 def subheaders(at: AppTest) -> list[str]:
     return [s.value for s in at.subheader]
 
@@ -52,8 +59,14 @@ def test_matrix_pages_never_import_torch():
 # --- page 1 --------------------------------------------------------------------------------------
 
 
-def test_page1_answers_ice1():
+def test_page1_starts_at_step_1():
     at = open_page("app/self_attention.py")
+    assert subheaders(at) == ["1. Q = X·W_Q"]
+    assert "token 2 attends most to token 2" in answer(at), "the ICE #1 answer shows from the start"
+
+
+def test_page1_answers_ice1():
+    at = show_all(open_page("app/self_attention.py"))
     assert [t.label for t in at.text_area] == ["X", "W_Q", "W_K", "W_V"]
     assert "token 2 attends most to token 2, with probability 1.0000" in answer(at)
     assert subheaders(at) == ["1. Q = X·W_Q", "2. K = X·W_K", "3. V = X·W_V", "4. Scores Q·Kᵀ",
@@ -77,7 +90,7 @@ def test_page1_edit_matrix_changes_values():
 
 
 def test_page1_scaling_switch():
-    at = open_page("app/self_attention.py")
+    at = show_all(open_page("app/self_attention.py"))
     assert table(at, "attention weights").iloc[0, 1] == "0.9999"
     at.toggle(key="sa_scale").set_value(False).run()
     assert "5. Not scaled" in subheaders(at)
@@ -86,7 +99,7 @@ def test_page1_scaling_switch():
 
 
 def test_page1_causal_mask_adds_a_step():
-    at = open_page("app/self_attention.py")
+    at = show_all(open_page("app/self_attention.py"))
     at.toggle(key="sa_causal").set_value(True).run()
     assert "6. Causal mask" in subheaders(at)
     masked = table(at, "masked scores")
@@ -95,7 +108,7 @@ def test_page1_causal_mask_adds_a_step():
 
 
 def test_page1_step_by_step():
-    at = open_page("app/self_attention.py")
+    at = show_all(open_page("app/self_attention.py"))
     at.toggle(key="sa_all").set_value(False).run()
     assert subheaders(at) == ["1. Q = X·W_Q"]
     at.button(key="sa_next").click().run()
@@ -158,7 +171,7 @@ def test_page1_presenter_mode_hides_numbers_until_revealed():
 
 
 def test_token_names_are_labels_and_escaped():
-    at = open_page("app/self_attention.py")
+    at = show_all(open_page("app/self_attention.py"))
     at.text_input(key="sa_names").input("<script>alert(1)</script> cat").run()
     assert not at.exception
     weights = table(at, "attention weights")
@@ -169,7 +182,7 @@ def test_token_names_are_labels_and_escaped():
 
 
 def test_page2_default_walkthrough():
-    at = open_page("app/multi_head.py")
+    at = show_all(open_page("app/multi_head.py"), "mh")
     assert subheaders(at)[:9] == [
         "1. Positional encoding", "2. Project to Q, K, V", "3. Split into 2 heads", "4. Attention in every head",
         "5. Concatenate the heads", "6. Mix with W_O", "7. Add & norm", "8. Feed-forward network",
@@ -178,7 +191,7 @@ def test_page2_default_walkthrough():
 
 
 def test_page2_heads_change_the_split():
-    at = open_page("app/multi_head.py")
+    at = show_all(open_page("app/multi_head.py"), "mh")
     at.number_input(key="mh_h").set_value(4).run()
     assert "3. Split into 4 heads" in subheaders(at)
     assert sum(1 for e in at.expander if e.label.startswith("Numbers: head ")) == 4

@@ -96,5 +96,7 @@ def test_trace_steps_on_request():
     assert not any(s.value.startswith("1. Q = X·W_Q") for s in at.subheader)
     at.toggle(key="rm_trace_steps").set_value(True).run()
     assert not at.exception
+    assert [s.value for s in at.subheader][:1] == ["1. Q = X·W_Q"]
+    at.toggle(key="rm_trace_all").set_value(True).run()
     titles = [s.value for s in at.subheader]
     assert titles[0] == "1. Q = X·W_Q" and titles[-1] == "7. Output A·V"
