@@ -17,10 +17,13 @@ forward.
 
 Both models are loaded once before any timing, then each sentence (page 3's default, 13 tokens, and a
 text of exactly 128 tokens) is analysed N times per side after a few untimed runs, the sides taking
-turns in a rotating order so that load from other processes hits them alike. Medians, ratios and the
+turns in a rotating order so that load from other processes hits them alike. Each timed call follows
+an idle gap (--gap): without it a call that comes right after another forward pass finds torch's
+threads still spinning and runs up to twice as fast as one that follows numpy work, which favoured
+whichever side followed a forward pass in the rotation. Medians, ratios and the
 1-minute load average around each side's runs are printed and saved to benchmarks/results/analysis.json.
 
-    .venv/bin/python benchmarks/analysis.py [-n 20] [--warmup 3] [--threads T]
+    .venv/bin/python benchmarks/analysis.py [-n 20] [--warmup 3] [--gap 0.2] [--threads T]
 """
 
 from __future__ import annotations
@@ -113,6 +116,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", type=int, default=20, help="timed analyses of each sentence per side (default 20)")
     ap.add_argument("--warmup", type=int, default=3, help="untimed analyses first, per sentence and side (default 3)")
+    ap.add_argument("--gap", type=float, default=0.2,
+                    help="seconds of idle before each timed analysis (default 0.2), so that every side starts "
+                         "with torch's threads asleep, as after a user's typing, whatever ran before it")
     ap.add_argument("--threads", type=int, default=0,
                     help="torch.set_num_threads for both sides (default: torch's own choice, as in the app)")
     args = ap.parse_args()
@@ -130,7 +136,7 @@ def main() -> None:
     sides = make_sides(loaded, tok, model)
 
     texts = {"short": sentences.SHORT, "128": sentences.exact(128, 0, tok)}
-    result = {"code": revision(), "n": args.n, "warmup": args.warmup, "goal_ratio": GOAL, "model": DEFAULT_MODEL,
+    result = {"code": revision(), "n": args.n, "warmup": args.warmup, "gap_s": args.gap, "goal_ratio": GOAL, "model": DEFAULT_MODEL,
               "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
               "measure": "seconds for one analysis of a sentence on warm models, sides alternating",
               "load_avg_1min_at_start": load_start, "sentences": {}}
@@ -144,6 +150,7 @@ def main() -> None:
         for i in range(args.warmup + args.n):
             order = SIDES[i % len(SIDES):] + SIDES[:i % len(SIDES)]  # rotate who goes first
             for side in order:
+                time.sleep(args.gap)
                 before = load()
                 t0 = time.perf_counter()
                 _, parts = sides[side](text)
