@@ -10,11 +10,11 @@ from tests.browser.harness import SCREENSHOTS, full_screenshot, wait_settled
 
 pytestmark = pytest.mark.browser
 
-# (screenshot name, URL path, text of the page's h1)
+# (screenshot name, URL path, text of the page's h1, the last step's heading once all steps show)
 PAGES = [
-    ("home", "/", "Attention Lab"),
-    ("self_attention", "/self-attention", "Self-attention, step by step"),
-    ("multi_head", "/multi-head", "Multi-head attention"),
+    ("home", "/", "Attention Lab", None),
+    ("self_attention", "/self-attention", "Self-attention, step by step", "7. Output A·V"),
+    ("multi_head", "/multi-head", "Multi-head attention", "9. Add & norm: the block's output"),
 ]
 
 CHARTS_JS = """() => {
@@ -24,11 +24,15 @@ CHARTS_JS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("name,path,heading", PAGES, ids=[p[0] for p in PAGES])
-def test_page_loads_without_exception(page, app_url, name, path, heading):
+@pytest.mark.parametrize("name,path,heading,last_step", PAGES, ids=[p[0] for p in PAGES])
+def test_page_loads_without_exception(page, app_url, name, path, heading, last_step):
     page.goto(app_url + path)
     expect(page.locator("h1").first).to_contain_text(heading)
     wait_settled(page)
+    if last_step:  # walk-throughs start at step 1: show the whole chain, for the checks and the screenshot
+        page.get_by_text("Show all steps").first.click()
+        expect(page.get_by_role("heading", name=last_step)).to_be_visible(timeout=60_000)
+        wait_settled(page)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     expect(page.locator('[data-testid="stSidebarNav"]')).to_contain_text("Self-attention")
     drawn = page.evaluate(CHARTS_JS)
