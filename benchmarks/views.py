@@ -14,7 +14,7 @@ in that window. The frames are decoded (Streamlit's ForwardMsg) to show which el
 bertviz: `bertviz.model_view(attentions, tokens, html_action="return")` on the same text and model
 (the tuple of [1, 12, 128, 128] float32 tensors a forward pass with output_attentions returns: 6 layers,
 12 heads, full precision, as a user gets it), with its three CDN addresses pointed at the app's local
-copies (core.bertviz_html's CDN_* -> VENDOR_URL, nothing else changed), written to static/bench/ and
+copies (core.bertviz_html.localize_scripts, nothing else changed), written to static/bench/ and
 opened at /app/static/bench/... in a new tab of the same browser. The clock (performance.now(),
 counted from the navigation's start) stops at the first animation frame after the last of the 72
 thumbnails (`#attn_background_5_11`, drawn in the same synchronous loop as all 72) exists. Bytes: the
@@ -52,7 +52,7 @@ import torch
 from checkout import revision
 from common import REPO, harness, save, summary
 
-from core.bertviz_html import CDN_D3, CDN_JQUERY, CDN_REQUIRE, VENDOR_DIR, VENDOR_FILES, VENDOR_URL, model_view_html
+from core.bertviz_html import VENDOR_DIR, VENDOR_FILES, VENDOR_URL, localize_scripts, model_view_html
 from core.models import DEFAULT_MODEL, load_encoder
 
 GOAL = 5.0
@@ -136,8 +136,7 @@ def bertviz_html(attentions, tokens) -> str:
     from bertviz import model_view
 
     out = model_view(attentions, tokens, html_action="return").data
-    out = out.replace(CDN_REQUIRE, f"{VENDOR_URL}/require.js")
-    out = out.replace(CDN_D3, f"{VENDOR_URL}/d3.min").replace(CDN_JQUERY, f"{VENDOR_URL}/jquery.min")
+    out = localize_scripts(out, VENDOR_URL)
     if "cdnjs" in out:
         raise RuntimeError("bertviz's HTML names a CDN this script does not replace")
     return out

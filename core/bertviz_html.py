@@ -14,13 +14,14 @@ jquery) and whose data, tokens included, is JSON pasted into a <script>. Here:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 
-CDN_REQUIRE = "https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.6/require.min.js"
-CDN_D3 = "https://cdnjs.cloudflare.com/ajax/libs/d3/5.7.0/d3.min"
-CDN_JQUERY = "https://cdnjs.cloudflare.com/ajax/libs/jquery/2.0.0/jquery.min"
+# bertviz's own script tag for require.js and its require.config paths for d3 and jquery (CDN addresses)
+_REQUIRE_TAG = re.compile(r'<script src="[^"]*/require(?:\.min)?\.js"></script>')
+_PATHS = re.compile(r"\b(d3|jquery)(\s*:\s*)'[^']*'")
 VENDOR_URL = "/app/static/vendor"
 VENDOR_DIR = Path(__file__).resolve().parents[1] / "static" / "vendor"
 VENDOR_FILES = ("require.js", "d3.min.js", "jquery.min.js")
@@ -48,10 +49,18 @@ def _offline(html: str, template: str, vendor_url: str) -> str:
     params = html[start:end]
     safe = params.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
     html = html.replace(params, safe)  # every copy, the one in the comment included
-    html = html.replace(CDN_REQUIRE, f"{vendor_url}/require.js")
-    html = html.replace(CDN_D3, f"{vendor_url}/d3.min").replace(CDN_JQUERY, f"{vendor_url}/jquery.min")
-    if "cdnjs" in html:  # a bertviz release with other CDN addresses: fail loudly, not silently online
-        raise RuntimeError("bertviz's HTML still names a CDN; update core/bertviz_html.py for this bertviz version.")
+    return localize_scripts(html, vendor_url)
+
+
+def localize_scripts(html: str, vendor_url: str = VENDOR_URL) -> str:
+    """bertviz's HTML with its require.js tag and its d3 / jquery paths pointing at vendor_url instead of
+    a CDN. A bertviz release whose HTML has another shape fails loudly here, never silently online."""
+    html, n_tags = _REQUIRE_TAG.subn(f'<script src="{vendor_url}/require.js"></script>', html)
+    files = {"d3": "d3.min", "jquery": "jquery.min"}  # require.js adds the .js
+    html, n_paths = _PATHS.subn(lambda m: f"{m.group(1)}{m.group(2)}'{vendor_url}/{files[m.group(1)]}'", html)
+    if n_tags != 1 or n_paths != 2:
+        raise RuntimeError(f"bertviz's HTML has {n_tags} require.js tag(s) and {n_paths} d3/jquery path(s), "
+                           "not 1 and 2: update core/bertviz_html.py for this bertviz version.")
     return html
 
 

@@ -61,3 +61,10 @@ def test_sentence_b_start():
 
 def test_assets_missing_names_what_to_install(tmp_path):
     assert assets_missing(tmp_path) == list(VENDOR_FILES)
+
+
+def test_unexpected_bertviz_html_fails_loudly():
+    from core.bertviz_html import localize_scripts
+
+    with pytest.raises(RuntimeError, match="update core/bertviz_html.py"):
+        localize_scripts("<script src='https://example.invalid/other.js'></script>")
