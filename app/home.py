@@ -6,7 +6,7 @@ st.title("Attention Lab")
 st.markdown(
     "Learn how transformer attention works **by doing it**: type the matrices, step through every "
     "formula, and check each number yourself. Every number on these pages is computed by `core/`, "
-    "which the test suite holds against PyTorch."
+    "which the test suite holds against PyTorch, transformers and sentence-transformers."
 )
 
 left, right = st.columns(2)
@@ -18,6 +18,13 @@ with left:
     st.page_link("app/multi_head.py", label="2 · Multi-head attention & the encoder block", icon=":material/view_column:")
     st.caption("Split into heads, attend, concatenate, W_O, add & norm, FFN, add & norm, "
                "with positional encoding and the shape at every arrow.")
+    st.page_link("app/real_model.py", label="3 · Attention in a real model", icon=":material/hub:")
+    st.caption("A real BERT-family encoder on your sentence: every head, head statistics, one head "
+               "recomputed by hand, and bertviz's views, offline.")
+    st.page_link("app/masked_lm.py", label="4 · Masked language model", icon=":material/text_select_start:")
+    st.caption("[MASK] predictions, the cross-entropy of a target word, and BERT's 80/10/10 masking.")
+    st.page_link("app/embeddings.py", label="5 · Sentence embeddings (sBERT)", icon=":material/scatter_plot:")
+    st.caption("CLS, mean and max pooling, cosine similarity, and the lecture's dimension question.")
 with right:
     st.subheader("For instructors")
     st.markdown(
