@@ -63,7 +63,8 @@ def test_every_statistic_equals_the_loop_spec(case):
         for j in range(h):
             expected = spec(a[i, j].tolist(), tokens)
             for name, value in expected.items():
-                assert getattr(stats, name)[i, j] == pytest.approx(value, abs=1e-12), name
+                tol = 1e-5 if name.startswith("entropy") else 1e-12  # entropy's logs are float32
+                assert getattr(stats, name)[i, j] == pytest.approx(value, abs=tol), name
             shares = {k: expected[k] for k in PATTERNS.values()}
             assert stats.label[i, j] == label_for(expected["entropy_norm"], shares)
     for name in ("entropy_norm", "cls", "sep", "self", "prev", "next"):
