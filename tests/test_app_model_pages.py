@@ -30,8 +30,8 @@ def offline(monkeypatch):
 
 
 def warnings(at: AppTest) -> str:
-    """The warnings' text as shown: typed text in them is markdown-escaped with backslashes."""
-    return texts(at.warning).replace("\\", "")
+    """The warnings' text as shown (texts() drops the markdown escapes of typed text)."""
+    return texts(at.warning)
 
 
 def markdown_bodies(at: AppTest) -> list[str]:
