@@ -93,6 +93,10 @@ def prompt(p: dict) -> str:
     return task + f" Give the {n} weights in order, separated by spaces, each with at least 3 decimals."
 
 
+def answer_form(p: dict) -> dict:
+    return {"kind": "vector", "n": len(p["scores"])}
+
+
 def solve(p: dict) -> str:
     return format_answer(_answer(p))
 
