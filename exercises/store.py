@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import os
 import sqlite3
@@ -69,6 +70,10 @@ SOLVED = 1.0 - 1e-9  # a best score at or above this is "solved" (never compare 
 MAX_ID_LENGTH = 200
 SEED_RANGE = (-(2**63), 2**63 - 1)  # seeds are stored as BIGINT (signed 64-bit)
 _CREATE_LOCK_KEY = 0x41_74_74_6E  # PostgreSQL advisory lock held while creating the tables ("Attn")
+
+
+class ExerciseClosed(Exception):
+    """record(max_tries=...) refused a submission: str(error) is "solved" or "no tries left"."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,14 +233,21 @@ class Store:
         conn.execute(self._insert(students).values(id=student_id).on_conflict_do_nothing(index_elements=["id"]))
 
     def record(self, submission_id: str, student_id: str, assignment_id: str, position: int, family_id: str,
-               seed: int, answer: str, feedback_valid: bool, score: float, mistake: str | None = None) -> Attempt:
+               seed: int, answer: str, feedback_valid: bool, score: float, mistake: str | None = None, *,
+               max_tries: int | None = None) -> Attempt:
         """Store one submission and commit it before returning the stored row.
 
         submission_id is made by the client once per submit (a UUID): the same id again returns the
         row stored the first time (its answer and score win) and inserts nothing. The same id for a
         different student or exercise is refused with ValueError. feedback_valid=False records an
         answer that could not be read; it is not a try. score is 0..1; mistake names the mistake the
-        grader recognized, or None."""
+        grader recognized, or None.
+
+        max_tries: when given, a valid submission to an exercise that is already solved or has used
+        max_tries valid tries is refused with ExerciseClosed and nothing is stored. The check and the
+        insert are one transaction, serialised per exercise (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
+        advisory lock on the student's exercise), so two tabs submitting at once cannot both take
+        the last try."""
         for name, value in (("submission_id", submission_id), ("student_id", student_id),
                             ("assignment_id", assignment_id), ("family_id", family_id)):
             _check_id(name, value)
@@ -251,7 +263,19 @@ class Store:
         if not isinstance(answer, str):
             raise ValueError(f"answer must be a str (as typed), got {type(answer).__name__}")
 
+        if max_tries is not None and (isinstance(max_tries, bool) or not isinstance(max_tries, int) or max_tries < 1):
+            raise ValueError(f"max_tries must be an int >= 1, got {max_tries!r}")
+
         with self._write() as conn, conn.begin():
+            if max_tries is not None and feedback_valid:
+                if self.dialect == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                                 {"key": json.dumps([student_id, assignment_id, position])})
+                seen = conn.execute(select(attempts).where(attempts.c.submission_id == submission_id)).first()
+                if seen is None:
+                    tries, best = self._tries(conn, student_id, assignment_id, position)
+                    if tries >= max_tries or (best is not None and best >= SOLVED):
+                        raise ExerciseClosed("solved" if best is not None and best >= SOLVED else "no tries left")
             self._add_student(conn, student_id)
             conn.execute(self._insert(attempts).values(
                 submission_id=submission_id, student_id=student_id, assignment_id=assignment_id,
@@ -295,15 +319,20 @@ class Store:
         """Whether the student may now see the correct answer: solved, or max_tries valid tries used."""
         if max_tries < 1:
             raise ValueError(f"max_tries must be at least 1, got {max_tries}")
+        with self.engine.connect() as conn:
+            tries, best = self._tries(conn, student_id, assignment_id, position)
+        return tries >= max_tries or (best is not None and best >= SOLVED)
+
+    @staticmethod
+    def _tries(conn: Connection, student_id: str, assignment_id: str, position: int) -> tuple[int, float | None]:
+        """(valid tries, best valid score or None) of one student's exercise."""
         valid = attempts.c.valid.is_(True)
         query = select(
             func.count(case((valid, 1))),
             func.max(case((valid, attempts.c.score))),
         ).where(attempts.c.student_id == student_id, attempts.c.assignment_id == assignment_id,
                 attempts.c.position == position)
-        with self.engine.connect() as conn:
-            tries, best = conn.execute(query).one()
-        return tries >= max_tries or (best is not None and best >= SOLVED)
+        return tuple(conn.execute(query).one())
 
     def roster(self, assignment_ids: Sequence[str], sizes: Mapping[str, int] | None = None) -> list[RosterRow]:
         """Every student on the roster (sorted by id) with a score per assignment.
@@ -367,9 +396,9 @@ class Store:
         assignment_ids = list(assignment_ids)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["student_id", *assignment_ids])
+        writer.writerow(["student_id", *(_cell(a) for a in assignment_ids)])
         for row in self.roster(assignment_ids, sizes):
-            writer.writerow([row.student_id, *("" if (s := row.scores[a]) is None else f"{100 * s:.1f}"
+            writer.writerow([_cell(row.student_id), *("" if (s := row.scores[a]) is None else f"{100 * s:.1f}"
                                                for a in assignment_ids)])
         return out.getvalue()
 
@@ -411,6 +440,13 @@ def _sqlite_wal(cur) -> None:
             if "locked" not in str(err) or time.monotonic() > deadline:
                 raise
             time.sleep(0.02)
+
+
+def _cell(value: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (OWASP's CSV injection advice): a value
+    starting with = + - @ or a tab or carriage return gets a leading apostrophe. Sign-in ids are
+    checked when a student signs in, so this only guards ids put into the database some other way."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _check_id(name: str, value: str) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from exercises import store as store_module
-from exercises.store import AttemptRow, Store, attempts, resolve_url
+from exercises.store import AttemptRow, ExerciseClosed, Store, attempts, resolve_url
 from tests.postgres import new_postgres_database
 
 REPO = Path(__file__).resolve().parents[1]
@@ -161,6 +163,54 @@ def test_the_solution_is_earned_by_solving_or_by_using_up_the_tries(store):
     assert not store.earned_solution("carol", "a1", 0, max_tries=3)  # another student
     with pytest.raises(ValueError):
         store.earned_solution("alice", "a1", 0, max_tries=0)
+
+
+def test_max_tries_closes_an_exercise_once_solved_or_out_of_tries(store):
+    record = functools.partial(store.record, student_id="alice", assignment_id="a1", position=0,
+                               family_id="softmax", seed=7, answer="x", max_tries=2)
+    record("1", feedback_valid=True, score=0.0)
+    record("2", feedback_valid=False, score=0.0)  # unreadable: not a try
+    record("3", feedback_valid=True, score=0.5)
+    with pytest.raises(ExerciseClosed, match="no tries left"):
+        record("4", feedback_valid=True, score=1.0)
+    assert record("3", feedback_valid=True, score=0.5).submission_id == "3"  # a retry of a stored one is fine
+    record("5", feedback_valid=False, score=0.0)  # unreadable answers are still logged
+    assert [a.submission_id for a in store.attempts("alice", "a1")] == ["1", "2", "3", "5"]
+    store.record("6", "bob", "a1", 0, "softmax", 7, "x", True, 1.0, max_tries=2)
+    with pytest.raises(ExerciseClosed, match="solved"):
+        store.record("7", "bob", "a1", 0, "softmax", 7, "x", True, 1.0, max_tries=2)
+    with pytest.raises(ValueError, match="max_tries"):
+        store.record("8", "bob", "a1", 1, "softmax", 7, "x", True, 1.0, max_tries=0)
+
+
+def test_two_tabs_cannot_both_take_the_last_try(store):
+    """8 threads submit to an exercise with one try left; exactly one is stored."""
+    store.record("0", "alice", "a1", 0, "softmax", 7, "x", True, 0.0, max_tries=2)
+    barrier = threading.Barrier(8)
+    outcomes = []
+
+    def one(i):
+        barrier.wait()
+        try:
+            store.record(f"t{i}", "alice", "a1", 0, "softmax", 7, "x", True, 0.0, max_tries=2)
+            outcomes.append("stored")
+        except ExerciseClosed:
+            outcomes.append("closed")
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["closed"] * 7 + ["stored"]
+    assert len(store.attempts("alice", "a1")) == 2
+
+
+def test_csv_cells_never_start_a_formula(store):
+    submit(store, "1", "=HYPERLINK(\"http://x\")", 0, 1.0)
+    submit(store, "2", "@sum", 0, 0.5)
+    rows = list(csv.reader(io.StringIO(store.csv_export(["a1"]), newline="")))
+    assert rows[1:] == [["'=HYPERLINK(\"http://x\")", "100.0"], ["'@sum", "50.0"]]
 
 
 # ---------------------------------------------------------------------------------------------
