@@ -22,6 +22,12 @@ pages = {
         st.Page("app/embeddings.py", title="5 · Sentence embeddings (sBERT)", icon=":material/scatter_plot:",
                 url_path="embeddings"),
     ],
+    "Practice": [
+        st.Page("app/exercises_page.py", title="6 · Exercises", icon=":material/edit_note:", url_path="exercises"),
+    ],
+    "Teach": [
+        st.Page("app/instructor.py", title="Instructor dashboard", icon=":material/school:", url_path="instructor"),
+    ],
 }
 page = st.navigation(pages)
 presenter_toggle()

@@ -1,0 +1,186 @@
+"""Page 6: Exercises. Sign in with a student id (and the class code when the server sets one), choose
+an assignment, answer your own variant of each exercise, see feedback that names the mistake, a hint
+after a wrong try, and the worked solution once solved or out of tries. Progress is in the gradebook:
+sign in again later (or elsewhere) and carry on."""
+
+from __future__ import annotations
+
+import uuid
+
+import pandas as pd
+import streamlit as st
+
+from app.gradebook import class_code, draw_feedback, draw_prompt, store
+from app.plain import plain
+from app.steps import draw_step
+from exercises import assignments as assignment_files
+from exercises import practice
+from exercises.practice import SignInError
+
+st.title("Exercises", anchor=False)
+
+
+# --- sign in -------------------------------------------------------------------------------------
+
+def sign_in() -> None:
+    code = class_code()
+    st.markdown("Sign in with your student id to answer your own variant of each exercise. Your answers are "
+                "saved as you submit them; sign in again later to carry on.")
+    with st.form("signin"):
+        typed = st.text_input("Student id", placeholder="e.g. jdoe42", max_chars=practice.MAX_STUDENT_ID)
+        typed_code = st.text_input("Class code", type="password") if code else None
+        if st.form_submit_button("Sign in", type="primary"):
+            try:
+                sid = practice.normalize_student_id(typed)
+            except SignInError as err:
+                st.error(plain(err), icon=":material/person_alert:")
+                return
+            if not practice.class_code_ok(code, typed_code):
+                st.error("That class code is not right: ask your instructor for it.", icon=":material/lock:")
+                return
+            st.session_state.ex_student = sid
+            st.rerun()
+
+
+student = st.session_state.get("ex_student")
+if not student:
+    sign_in()
+    st.stop()
+
+top = st.columns([4, 1], vertical_alignment="center")
+top[0].markdown(f"Signed in as **{plain(student)}**")
+if top[1].button("Sign out", width="stretch"):
+    for key in [k for k in st.session_state if str(k).startswith("ex_")]:
+        del st.session_state[key]
+    st.rerun()
+
+
+# --- the assignment ------------------------------------------------------------------------------
+
+found, problems = assignment_files.load()
+if problems:
+    st.warning("Some assignment files could not be read, so they are not listed; your instructor can see why "
+               "on the dashboard.", icon=":material/warning:")
+if not found:
+    st.info("There are no assignments yet.", icon=":material/info:")
+    st.stop()
+by_id = {a.id: a for a in found}
+wanted = st.query_params.get("assignment")
+if "ex_assignment" not in st.session_state or st.session_state.ex_assignment not in by_id:
+    st.session_state.ex_assignment = wanted if wanted in by_id else found[0].id
+aid = st.selectbox("Assignment", list(by_id), format_func=lambda a: by_id[a].title, key="ex_assignment")
+st.query_params["assignment"] = aid
+assignment = by_id[aid]
+if assignment.description:
+    st.caption(plain(assignment.description))
+
+try:
+    states = practice.states(store(), student, assignment)
+except Exception as err:  # the database is unreachable: say so, lose nothing
+    st.error(plain(f"The gradebook cannot be reached ({type(err).__name__}); nothing was lost. "
+                   f"Reload the page in a minute."), icon=":material/cloud_off:")
+    st.stop()
+
+solved = sum(s.solved for s in states)
+score = practice.total(states)
+m = st.columns(3)
+m[0].metric("Score", f"{score:.0%}")
+m[1].metric("Solved", f"{solved} of {assignment.size}")
+m[2].metric("Tries per exercise", assignment.items[0].tries if len({i.tries for i in assignment.items}) == 1
+            else "varies")
+st.progress(score)
+
+
+def label(pos: int) -> str:
+    s = states[pos]
+    mark = "✓" if s.solved else ("✗" if s.closed else ("…" if s.tries else "○"))
+    return f"{mark} {pos + 1}. {practice.exercise_title(assignment, pos)}"
+
+
+pos_key = f"ex_pos_{aid}"
+if pos_key not in st.session_state:
+    first_open = next((i for i, s in enumerate(states) if not s.closed), 0)
+    st.session_state[pos_key] = first_open
+pos = st.selectbox("Exercise", range(assignment.size), format_func=label, key=pos_key)
+state = states[pos]
+ex = practice.exercise(student, assignment, pos)
+
+
+# --- the exercise --------------------------------------------------------------------------------
+
+with st.container(border=True):
+    st.subheader(f"{pos + 1}. {ex.title}", anchor=False)
+    draw_prompt(ex)
+    form = ex.form()
+    fb_key = f"ex_fb_{aid}_{pos}"
+    sub_key = f"ex_sub_{aid}_{pos}"
+    if sub_key not in st.session_state:
+        st.session_state[sub_key] = uuid.uuid4().hex
+
+    if not state.closed:
+        st.caption(f"Try {state.tries + 1} of {state.max_tries}. An answer that cannot be read is not counted.")
+        with st.form(f"ex_form_{aid}_{pos}"):
+            kind = form["kind"]
+            if kind == "choice":
+                answer = st.radio("Your answer", form["options"], index=None, key=f"ex_in_{aid}_{pos}")
+            elif kind == "matrix":
+                rows, cols = form["rows"], form["cols"]
+                if st.session_state.get(f"ex_grid_{aid}_{pos}"):
+                    frame = pd.DataFrame([[None] * cols for _ in range(rows)], columns=[str(j + 1) for j in
+                                                                                       range(cols)], dtype=object)
+                    edited = st.data_editor(frame, key=f"ex_in_grid_{aid}_{pos}", hide_index=True, width="stretch")
+                    answer = "; ".join(" ".join("" if v is None else str(v).strip() for v in row)
+                                       for row in edited.values.tolist())
+                else:
+                    answer = st.text_area(f"Your answer: a {rows}×{cols} matrix", value=state.last_answer,
+                                          key=f"ex_in_{aid}_{pos}", placeholder="one row per line, like\n1 2\n3 4",
+                                          height=40 + 26 * rows)
+            else:
+                what = {"number": "a number", "vector": f"{form.get('n', '')} numbers".strip(),
+                        "shape": "a shape, like 20 x 768", "word": "a word"}.get(kind, "your answer")
+                answer = st.text_input(f"Your answer ({what})", value=state.last_answer, key=f"ex_in_{aid}_{pos}")
+            submitted = st.form_submit_button("Submit", type="primary")
+        if kind == "matrix":
+            st.toggle("Fill in a grid instead", key=f"ex_grid_{aid}_{pos}")
+        if submitted:
+            try:
+                outcome = practice.submit(store(), student, assignment, pos, answer if answer is not None else "",
+                                          st.session_state[sub_key])
+            except Exception as err:  # the database refused or is gone: the answer is not lost, try again
+                st.session_state[fb_key] = None
+                st.error(plain(f"Your answer could not be saved ({type(err).__name__}), so it was not graded or "
+                               f"counted. Submit it again in a moment."), icon=":material/cloud_off:")
+            else:
+                st.session_state[fb_key] = outcome.feedback
+                st.session_state[sub_key] = uuid.uuid4().hex  # the next submit is a new submission
+                st.rerun()
+
+    fb = st.session_state.get(fb_key)
+    if fb is not None:
+        draw_feedback(fb)
+    elif state.last_score is not None:
+        st.caption(f"Your last answer: {plain(state.last_answer)} (score {state.last_score:.0%})")
+    if state.show_hint and not state.closed and (hint := ex.hint()):
+        st.info(plain(hint), icon=":material/lightbulb:")
+    if state.closed:
+        st.markdown(f"**{'Solved' if state.solved else 'No tries left'}** · best score {state.score:.0%} after "
+                    f"{state.tries} tr{'y' if state.tries == 1 else 'ies'}")
+
+if state.closed:
+    solution = practice.solution(ex, state)
+    with st.container(border=True):
+        st.subheader("Worked solution", anchor=False)
+        st.markdown("**Answer:** " + plain(solution.answer))
+        if solution.worked:
+            st.markdown(plain(solution.worked))
+        if solution.steps and st.toggle("Walk through it step by step, as on page 1", key=f"ex_walk_{aid}_{pos}"):
+            for i, step in enumerate(solution.steps, start=1):
+                draw_step(step, i, f"ex_steps_{aid}_{pos}")
+
+nav = st.columns(2)
+if pos > 0:
+    nav[0].button("◀ Previous exercise", on_click=lambda: st.session_state.update({pos_key: pos - 1}),
+                  width="stretch")
+if pos + 1 < assignment.size:
+    nav[1].button("Next exercise ▶", on_click=lambda: st.session_state.update({pos_key: pos + 1}), width="stretch",
+                  type="primary" if state.closed else "secondary")

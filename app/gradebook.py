@@ -1,0 +1,90 @@
+"""What the Exercises page and the instructor dashboard share: the gradebook store (one per process),
+the server's settings (class code, instructor password), and drawing an exercise.
+
+Settings come from an environment variable, else Streamlit secrets (.streamlit/secrets.toml):
+
+    ATTENTION_LAB_CLASS_CODE            class_code            students type it to sign in (unset: no code)
+    ATTENTION_LAB_INSTRUCTOR_PASSWORD   instructor_password   the dashboard's password (unset: dashboard closed)
+    DATABASE_URL / ATTENTION_LAB_DB     (see exercises/store.py)
+    ATTENTION_LAB_ASSIGNMENTS           (see exercises/assignments.py)
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from app.plain import plain
+from core.matrix_text import format_number
+from exercises.base import Feedback
+from exercises.practice import Exercise
+from exercises.store import Store, resolve_url
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str | None) -> Store:
+    return Store(url)
+
+
+def store() -> Store:
+    """The process's gradebook (a connection pool shared by every session)."""
+    return _store(resolve_url())  # keyed by the URL the settings name now
+
+
+def setting(env: str, secret: str) -> str | None:
+    """An environment variable, else a Streamlit secret, else None (blank counts as unset)."""
+    value = os.environ.get(env)
+    if not value:
+        try:
+            value = st.secrets.get(secret)
+        except Exception:  # no secrets file, or one that cannot be read: the setting is unset
+            value = None
+    return str(value) if value else None
+
+
+def class_code() -> str | None:
+    return setting("ATTENTION_LAB_CLASS_CODE", "class_code")
+
+
+def instructor_password() -> str | None:
+    return setting("ATTENTION_LAB_INSTRUCTOR_PASSWORD", "instructor_password")
+
+
+def _table(rows) -> pd.DataFrame:
+    rows = [rows] if rows and not isinstance(rows[0], (list, tuple)) else rows
+    return pd.DataFrame([[format_number(float(v), 4) for v in row] for row in rows],
+                        columns=[str(j + 1) for j in range(len(rows[0]))],
+                        index=[str(i + 1) for i in range(len(rows))])
+
+
+def draw_prompt(ex: Exercise) -> None:
+    """The question and the matrices it refers to (plain text: nothing in it is read as markdown)."""
+    st.markdown(plain(ex.prompt()))
+    tables = ex.tables()
+    if tables:
+        cols = st.columns(min(len(tables), 4))
+        for i, (name, rows) in enumerate(tables.items()):
+            with cols[i % len(cols)]:
+                st.markdown(f"**{plain(name)}**")
+                st.table(_table(rows))
+
+
+def draw_cells(cells: list[list[bool]]) -> None:
+    """Which entries of a matrix or vector answer are right (✓) and wrong (✗)."""
+    st.table(pd.DataFrame([["✓" if ok else "✗" for ok in row] for row in cells],
+                          columns=[str(j + 1) for j in range(len(cells[0]))],
+                          index=[str(i + 1) for i in range(len(cells))]))
+
+
+def draw_feedback(fb: Feedback) -> None:
+    if not fb.valid:
+        st.warning(plain(fb.message) + "  \n*Not counted as a try.*", icon=":material/edit:")
+    elif fb.correct:
+        st.success(plain(fb.message), icon=":material/check_circle:")
+    else:
+        score = f" (score {fb.score:.0%})" if fb.score > 0 else ""
+        st.error(plain(fb.message) + score, icon=":material/cancel:")
+    if fb.valid and fb.cells and not fb.correct:
+        draw_cells(fb.cells)

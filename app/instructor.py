@@ -1,0 +1,148 @@
+"""The instructor dashboard: behind the password of ATTENTION_LAB_INSTRUCTOR_PASSWORD (or the
+`instructor_password` Streamlit secret). The roster with a score per assignment, how many students made
+each named mistake on each exercise, the CSV export for an LMS gradebook, and a preview of any exercise
+at any seed with its answer, worked solution and typical wrong answers."""
+
+from __future__ import annotations
+
+import hmac
+
+import pandas as pd
+import streamlit as st
+
+from app.gradebook import class_code, draw_feedback, draw_prompt, instructor_password, store
+from app.plain import plain
+from exercises import BY_ID, REGISTRY, practice
+from exercises import assignments as assignment_files
+from exercises.base import format_answer
+
+st.title("Instructor dashboard", anchor=False)
+
+password = instructor_password()
+if not password:
+    st.info("The dashboard is closed: set the environment variable ATTENTION_LAB_INSTRUCTOR_PASSWORD (or "
+            "instructor_password in .streamlit/secrets.toml) and restart the app.", icon=":material/lock:")
+    st.stop()
+
+if not st.session_state.get("instructor"):
+    with st.form("instructor_signin"):
+        typed = st.text_input("Password", type="password")
+        if st.form_submit_button("Open the dashboard", type="primary"):
+            if hmac.compare_digest(typed.encode(), password.encode()):
+                st.session_state.instructor = True
+                st.rerun()
+            st.error("That password is not right.", icon=":material/lock:")
+    st.stop()
+
+if st.button("Lock the dashboard"):
+    del st.session_state["instructor"]
+    st.rerun()
+
+found, problems = assignment_files.load()
+for problem in problems:
+    st.warning(plain(problem), icon=":material/warning:")
+st.caption(plain(f"Assignments from {assignment_files.folder()} · gradebook {store().engine.url!r} · class code "
+                 f"{'set' if class_code() else 'not set (anyone can sign in)'}"))
+
+roster_tab, mistakes_tab, export_tab, preview_tab = st.tabs(["Roster", "Mistakes", "CSV export", "Preview"])
+
+ids = [a.id for a in found]
+sizes = {a.id: a.size for a in found}
+
+with roster_tab:
+    rows = store().roster(ids, sizes)
+    if not rows:
+        st.info("No student has signed in and submitted yet.")
+    else:
+        frame = pd.DataFrame([{"student": r.student_id, **{a: (None if r.scores[a] is None else 100 * r.scores[a])
+                                                             for a in ids}} for r in rows])
+        st.dataframe(frame, hide_index=True, width="stretch",
+                     column_config={a: st.column_config.ProgressColumn(a, min_value=0, max_value=100, format="%.0f%%")
+                                    for a in ids})
+        st.caption(f"{len(rows)} students. A score is the mean of the best score on each exercise; an empty cell "
+                   f"means no submission to that assignment.")
+
+with mistakes_tab:
+    if found:
+        chosen = st.selectbox("Assignment", ids, format_func=lambda a: next(x.title for x in found if x.id == a),
+                              key="dash_mistakes_assignment")
+        assignment = next(a for a in found if a.id == chosen)
+        counts = store().mistake_counts(chosen)
+        table = []
+        for (position, family_id), named in counts.items():
+            family = BY_ID.get(family_id)
+            explain = getattr(family, "EXPLAIN", {}) if family else {}
+            for mistake, n in named.items():
+                table.append({"exercise": position + 1, "family": family.TITLE if family else family_id,
+                              "mistake": mistake, "students": n, "what it means": explain.get(mistake, "")})
+        if table:
+            st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+        else:
+            st.info("No named mistake yet on this assignment.")
+
+with export_tab:
+    st.markdown("One row per student, one column per assignment, scores as percentages (0-100). Moodle: "
+                "*Grades > Import > CSV file*, map student_id to the user's username and each column to a grade "
+                "item out of 100. Canvas: paste the columns into a CSV exported from its gradebook.")
+    csv_text = store().csv_export(ids, sizes)
+    st.download_button("Download grades.csv", csv_text, file_name="grades.csv", mime="text/csv", type="primary")
+    st.code(csv_text[:2000] + ("…" if len(csv_text) > 2000 else ""), language=None)
+
+with preview_tab:
+    families = {m.ID: m for m in REGISTRY}
+    by = st.segmented_control("Preview", ["Any family at any seed", "A student's exercise"], required=True,
+                              default="Any family at any seed", key="dash_preview_by")
+    if by == "A student's exercise" and found:
+        c = st.columns([2, 2, 1])
+        who = c[0].text_input("Student id", key="dash_student")
+        chosen = c[1].selectbox("Assignment", ids, key="dash_preview_assignment")
+        assignment = next(a for a in found if a.id == chosen)
+        position = c[2].number_input("Exercise", min_value=1, max_value=assignment.size, value=1, key="dash_pos") - 1
+        try:
+            sid = practice.normalize_student_id(who)
+        except practice.SignInError as err:
+            st.info(plain(err))
+            st.stop()
+        ex = practice.exercise(sid, assignment, int(position))
+        family_id = ex.family.ID
+        st.caption(plain(f"{ex.title} · seed {ex.seed}" + (f" · variant {ex.item.variant}" if ex.item.variant else "")))
+        for a in store().attempts(sid, chosen, int(position)):
+            st.caption(plain(f"{a.created_at:%Y-%m-%d %H:%M} · {a.answer!r} · "
+                             + (f"score {a.score:.0%}" + (f" · {a.mistake}" if a.mistake else "") if a.valid
+                                else "could not be read")))
+    else:
+        c = st.columns([2, 1, 1])
+        family_id = c[0].selectbox("Family", list(families), format_func=lambda f: f"{families[f].TITLE} ({f})",
+                                   key="dash_family")
+        raw = c[1].text_input("Seed", value="0", key="dash_seed", help="Any whole number from 0 to 2^63 - 1.")
+        try:
+            seed = int(raw.strip())
+            if not 0 <= seed < 2**63:
+                raise ValueError
+        except ValueError:
+            st.error(plain(f"The seed {raw!r} is not a whole number from 0 to 2^63 - 1."))
+            st.stop()
+        variants = ["(drawn from the seed)", *getattr(families[family_id], "FIXED", {})]
+        variant = c[2].selectbox("Variant", variants, key="dash_variant")
+        ex = practice.preview(family_id, seed, None if variant == variants[0] else variant)
+    with st.container(border=True):
+        draw_prompt(ex)
+    solution = practice.solution(ex, None)
+    st.markdown("**Answer:** " + plain(solution.answer))
+    if solution.worked:
+        st.markdown(plain(solution.worked))
+    if hint := ex.hint():
+        st.markdown("**Hint** (after a wrong try): " + plain(hint))
+    wrong = []
+    for name, fn in families[family_id].MISTAKES.items():
+        typed = fn(ex.params)
+        if typed is not None:
+            typed = typed if isinstance(typed, str) else format_answer(typed)
+            wrong.append({"mistake": name, "the typical wrong answer": typed,
+                          "what the student is told": practice.grade(ex, typed).message})
+    if wrong:
+        st.markdown("**The mistakes this variant recognizes**")
+        st.dataframe(pd.DataFrame(wrong), hide_index=True, width="stretch")
+    trial = st.text_input("Try an answer as a student would", key="dash_trial")
+    if trial:
+        draw_feedback(practice.grade(ex, trial))
