@@ -35,12 +35,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_streamlit(script: str, cwd: Path, port: int, log, extra_args: tuple[str, ...] = ()) -> subprocess.Popen:
-    """`python -m streamlit run SCRIPT` on 127.0.0.1:PORT, headless, usage statistics off."""
+def start_streamlit(script: str, cwd: Path, port: int, log, extra_args: tuple[str, ...] = (),
+                    env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`python -m streamlit run SCRIPT` on 127.0.0.1:PORT, headless, usage statistics off; `env` is added
+    to this process's environment (e.g. ATTENTION_LAB_DB for a gradebook of its own)."""
     cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
            *extra_args]
-    return subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    return subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})})
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90.0, poll: float = 0.05) -> None:
