@@ -1,0 +1,116 @@
+"""A student does an exercise end to end in a real browser, on a server of its own (its own SQLite
+gradebook and assignment file): sign in, a wrong answer (the named mistake and the hint show), the right
+answer (correct, the worked solution shows), a reload (progress is kept), and the dashboard sees it."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+from playwright.sync_api import expect
+
+from exercises import assignments as assignment_files
+from exercises import practice
+from exercises.families import softmax_row
+from exercises.store import Store
+from tests.browser import harness
+from tests.browser.harness import SCREENSHOTS, full_screenshot, wait_settled
+
+pytestmark = pytest.mark.browser
+
+ASSIGNMENT = textwrap.dedent("""
+    id = "practice"
+    title = "Practice: softmax"
+    tries = 3
+    hints_after = 1
+
+    [[exercise]]
+    family = "softmax_row"
+    count = 2
+""")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("exercises")
+    (folder / "assignments").mkdir()
+    (folder / "assignments" / "practice.toml").write_text(ASSIGNMENT)
+    db = folder / "gradebook.sqlite3"
+    env = {"ATTENTION_LAB_DB": str(db), "ATTENTION_LAB_ASSIGNMENTS": str(folder / "assignments"),
+           "ATTENTION_LAB_INSTRUCTOR_PASSWORD": "s3cret", "ATTENTION_LAB_CLASS_CODE": "", "DATABASE_URL": ""}
+    port = harness.free_port()
+    log_path = folder / "server.log"
+    with open(log_path, "wb") as log:
+        proc = harness.start_streamlit("streamlit_app.py", harness.REPO, port, log, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        harness.wait_healthy(url, proc)
+        yield {"url": url, "db": db, "folder": folder / "assignments"}
+    finally:
+        harness.stop(proc)
+        text = log_path.read_text(errors="replace")
+        assert "Traceback" not in text, text[-4000:]
+
+
+def alert(page, text: str):
+    return page.locator('[data-testid="stAlert"]', has_text=text)
+
+
+def sign_in(page, url: str, student: str) -> None:
+    page.goto(f"{url}/exercises")
+    page.get_by_label("Student id").fill(student)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    wait_settled(page)
+
+
+def submit(page, text: str) -> None:
+    box = page.get_by_label(re.compile(r"^Your answer"))
+    box.fill(text)
+    page.get_by_role("button", name="Submit").click()
+
+
+def test_a_student_completes_an_exercise(page, server, monkeypatch):
+    monkeypatch.setenv("ATTENTION_LAB_ASSIGNMENTS", str(server["folder"]))
+    assignment = assignment_files.load()[0][0]
+    p = practice.exercise("ada", assignment, 0).params
+
+    sign_in(page, server["url"], "Ada")
+    expect(page.get_by_text(softmax_row.prompt(p)[:60])).to_be_visible()
+    assert softmax_row.solve(p) not in page.content()  # the answer is not in the page before it is earned
+
+    submit(page, "not a number")
+    expect(alert(page, "Not counted as a try")).to_be_visible()
+
+    submit(page, softmax_row.MISTAKES["max_instead_of_softmax"](p))
+    expect(alert(page, softmax_row.EXPLAIN["max_instead_of_softmax"])).to_be_visible()
+    expect(alert(page, softmax_row.HINT[:40])).to_be_visible()  # the hint after a wrong try
+    assert softmax_row.solve(p) not in page.content()
+
+    submit(page, softmax_row.solve(p))
+    expect(alert(page, "Correct.")).to_be_visible()
+    expect(page.get_by_text("Worked solution")).to_be_visible()
+    expect(page.get_by_text(softmax_row.solve(p)).first).to_be_visible()
+    wait_settled(page)
+    full_screenshot(page, SCREENSHOTS / "exercises.png")
+
+    # a reload is a new session: sign in again and the progress is there
+    page.reload()
+    sign_in(page, server["url"], "ada")
+    expect(page.get_by_text("1 of 2")).to_be_visible()
+
+    store = Store(f"sqlite:///{server['db']}")
+    rows = store.attempts("ada", "practice")
+    store.close()
+    assert [(a.valid, a.mistake) for a in rows] == [(False, None), (True, "max_instead_of_softmax"), (True, None)]
+    assert rows[1].score < 1 and rows[2].score == 1
+
+
+def test_the_dashboard_shows_the_class(page, server):
+    page.goto(f"{server['url']}/instructor")
+    page.get_by_label("Password", exact=True).fill("s3cret")
+    page.get_by_role("button", name="Open the dashboard").click()
+    expect(page.get_by_role("tab", name="Roster")).to_be_visible()
+    wait_settled(page)
+    full_screenshot(page, SCREENSHOTS / "instructor.png")
