@@ -1,0 +1,417 @@
+"""Concept questions from lectures 8 and 9, multiple choice, the options shuffled per variant.
+
+Each question has the lecture's answer, quoted in SOURCE, and three (or two) wrong options; a wrong
+option that stands for a misconception names a mistake, explained in EXPLAIN. A mistake name may serve
+several questions (the same misconception asked two ways, e.g. swapping what self-attention and the FFN
+do). generate picks a question and shuffles its options; params hold the question's id and the options
+in the order shown, so a stored variant shows what the student saw.
+
+Where a slide poses a question without printing its answer (the NL-to-SQL architecture, why pooling, how
+next-sentence pairs are made) the answer follows the lecture's own material or the paper it quotes
+(Devlin et al. 2019 for BERT, Reimers & Gurevych 2019 for sBERT, Vaswani et al. 2017 for √d_k); SOURCE
+says which.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from exercises.base import GARBAGE as BASE_GARBAGE
+from exercises.base import format_choices, grade_choice
+
+ID = "concepts"
+TITLE = "Concepts: BERT pre-training, sBERT, fine-tuning, attention"
+TOPIC = "concepts"
+
+# Options that name no option: an out-of-range number or letter, besides base's junk.
+GARBAGE = BASE_GARBAGE + ("42", "0", "z", "(q)", "banana split")
+
+
+def _q(stem: str, right: str, wrong: dict[str, str | None], source: str, why: str, hint: str,
+       keep_last: str | None = None) -> dict:
+    """A question: its stem, the right option, the wrong ones (text -> mistake name or None), the
+    lecture's words, why the answer is right, a hint; keep_last: an option shown last in every shuffle."""
+    return {"stem": stem, "right": right, "wrong": wrong, "source": source, "why": why, "hint": hint,
+            "keep_last": keep_last}
+
+
+QUESTIONS: dict[str, dict] = {
+    "self_supervised": _q(
+        "BERT is pre-trained on two tasks: the masked LM (mask a word in the middle of a sentence and have BERT "
+        "predict it) and next-sentence prediction (predict whether sentence B follows sentence A). Are these two "
+        "tasks supervised or unsupervised?",
+        "Self-supervised: the labels come from the text itself (the hidden word, whether B really followed A)",
+        {"Supervised: people label each example with the right word or the right next sentence": "human_labels",
+         "Unsupervised: there is no target to predict, as in clustering": "no_targets",
+         "Reinforcement learning: the model is rewarded when its guess is right": "reinforcement"},
+        "Lecture 9, 'ICE: Supervised or Un-supervised? Are the above two tasks supervised or un-supervised?' "
+        "answered on the next slide: \"self-supervised\". Data set: 'English Wikipedia and book corpus documents!'",
+        "The targets are made from raw text by hiding part of it, so no person labels anything, yet the model "
+        "is trained against a known right answer.",
+        "Where do the right answers of the two tasks come from? Does anyone write them?"),
+    "pretraining_data": _q(
+        "What data is BERT pre-trained on, according to the lecture?",
+        "Unlabelled text: English Wikipedia and book corpus documents",
+        {"Sentence pairs labelled by people as entailment, contradiction or neutral (SNLI)": "nli_is_pretraining",
+         "Movie reviews labelled with their sentiment": "labelled_data",
+         "Questions paired with the SQL queries that answer them": None},
+        "Lecture 8 and 9, 'BERT pre-training', 'Data set! English Wikipedia and book corpus documents!'",
+        "Both pre-training tasks make their own labels from plain text, so any large text corpus will do.",
+        "The pre-training tasks need no labels: what kind of data is then enough?"),
+    "mlm_loss_model": _q(
+        "The loss function for the masked language model (MLM) mimics which type of classic ML model?",
+        "Classification: at each mask the model picks one word of the vocabulary, trained with cross-entropy",
+        {"Regression: the squared error between the predicted and the true word's embedding": "regression_loss",
+         "Clustering: the masked word is put in the cluster of the words around it": "clustering",
+         "Ranking: the true sentence must score above random sentences (a contrastive loss)": "contrastive_loss"},
+        "Lecture 8 and 9, 'Loss Function for MLM mimicks which type of classic ML model?' answered "
+        "'Cross-Entropy', L(p, p̂) = −Σ_i [p_i log(p̂_i) + (1 − p_i) log(1 − p̂_i)]",
+        "The output at a mask is a softmax over the vocabulary, one class per word, and the loss is the "
+        "cross-entropy of classification: −log p̂(original word).",
+        "What does the model output at a mask, and which loss goes with that kind of output?"),
+    "nsp_labels": _q(
+        "Next-sentence prediction trains BERT with both positive and negative sentence pairs. How are they made?",
+        "From the corpus: a positive pair is two sentences that follow each other in a document; a negative "
+        "pair follows sentence A with a random sentence from elsewhere",
+        {"People read pairs of sentences and label whether the second one fits the first": "human_labels",
+         "A negative pair is sentence A again with 15% of its words masked": "confuses_mlm",
+         "A negative pair is sentence A followed by a copy of itself": None},
+        "Lecture 8 and 9, 'Next-sentence prediction: Predict the next sentence - Use both positive and negative "
+        "labels. How are these generated?' Devlin et al. 2019, section 3.1: '50% of the time B is the actual "
+        "next sentence that follows A (labeled as IsNext), and 50% of the time it is a random sentence from the "
+        "corpus (labeled as NotNext)'",
+        "The pairs come from the documents themselves: the real next sentence (IsNext) or a random one "
+        "(NotNext), half and half, which is why the task is self-supervised.",
+        "The task is self-supervised: how can the text itself give both kinds of pairs?"),
+    "nl_to_sql": _q(
+        "We want to convert a natural-language question, like \"Which quarter in the past 5 years had the most "
+        "sales of fashion products?\", into an SQL query (\"SELECT ... FROM ... WHERE ...\"). What kind of deep "
+        "learning architecture supports this problem?",
+        "A sequence-to-sequence model that generates the SQL token by token: an LSTM-to-LSTM encoder–decoder, "
+        "or a generative transformer such as GPT-2",
+        {"SBERT: it turns the question into one sentence embedding": "embedding_not_generation",
+         "A feed-forward neural network on the question's word vectors": "feed_forward_fixed_size",
+         "BERT's [CLS] embedding with a softmax classifier": "classifier_not_generator"},
+        "Lecture 8 ICE #2 / lecture 9 ICE #1, options '1 SBERT 2 LSTM to LSTM sequence model 3 GPT-2 4 Feed "
+        "Forward Neural Network': the two generative ones (2 and 3) can produce the query, so they are joined "
+        "in one option here",
+        "The answer is itself a sequence of tokens of any length, so the model must generate text: an encoder–"
+        "decoder (LSTM to LSTM) or a decoder like GPT-2. SBERT and a classifier give one fixed-size output.",
+        "Is the output one label, one vector, or a new sequence of tokens?"),
+    "why_pooling": _q(
+        "Why does pooling of the output need to be done for sequence classification (e.g. emotion detection)?",
+        "All of the above",
+        {"Reduces the dimensionality": "only_dimensionality",
+         "Averages context from all the tokens": "only_context",
+         "Computational concerns for training the fine-tuned model": "only_computation"},
+        "Lecture 8 ICE #4 / lecture 9 ICE #3, options '1 Reduces the dimensionality 2 Averages context from all "
+        "the tokens 3 Computational concerns for training the fine-tuned model 4 All of the above'; with the "
+        "previous ICE's numbers, pooling turns 20 × 768 = 15,360 numbers into 768",
+        "Each reason holds: the last hidden layer is 20 × 768 = 15,360 numbers and pooling gives 768 (fewer "
+        "dimensions), mean pooling averages the context of every token, and a 768-wide input keeps the "
+        "fine-tuned layers small and fast to train.",
+        "Count the numbers in the last hidden layer of a 20-token input (768 each) and after pooling.",
+        keep_last="All of the above"),
+    "fine_tuning_order": _q(
+        "The lecture gives a four-step methodology for fine-tuning a transformer for a classification task. "
+        "In which order do the steps come?",
+        "Pick a base pre-trained model → extract its output (CLS or mean pooling) → add fine-tuning layers → "
+        "set the training schedule and hyper-parameters",
+        {"Pick a base pre-trained model → add fine-tuning layers → extract its output (CLS or mean pooling) → "
+         "set the training schedule and hyper-parameters": "layers_before_pooling",
+         "Set the training schedule and hyper-parameters → pick a base pre-trained model → extract its output "
+         "(CLS or mean pooling) → add fine-tuning layers": "schedule_first",
+         "Extract the output (CLS or mean pooling) → pick a base pre-trained model → add fine-tuning layers → "
+         "set the training schedule and hyper-parameters": "output_before_model"},
+        "Lecture 8 and 9, 'Fine-Tuning Transformers for down-stream tasks': '1 Pick Base pre-trained "
+        "Architecture 2 Extract output from pre-training 3 Add fine-tuning layers 4 Set training schedule, "
+        "hyper-parameters, etc'",
+        "Each step needs the one before: the pooled output comes from a chosen model, the new layers start "
+        "from the pooled embedding, and the optimizer and schedule train the finished network.",
+        "What does each step start from? The fine-tuning layers take the pooled embedding as their input."),
+    "fine_tuning_step": _q(
+        "In the lecture's fine-tuning methodology, what comes right after extracting the output of the "
+        "pre-trained model (the CLS embedding, or mean pooling)?",
+        "Add fine-tuning layers: dense layers on the pooled embedding, then an output layer with its "
+        "activation (softmax for classification)",
+        {"Set the optimizer (e.g. Adam), the hyper-parameters and the training schedule": "schedule_before_layers",
+         "Pre-train BERT again on the new data with the masked-LM task": "pretrain_again",
+         "Pick the base pre-trained model, e.g. bert-base-uncased": "output_before_model"},
+        "Lecture 8 and 9: '3 Add fine-tuning layers: ... starting with the pooled embeddings, construct one or "
+        "more dense layers (Feed-Forward NN style) ... Add the output layer and its activation (typically "
+        "softmax for classification tasks).'",
+        "Step 3 builds the classifier on the pooled embedding; only then is there a network to set an "
+        "optimizer and schedule for (step 4).",
+        "Step 2 gives one pooled embedding: what must be built on it before training can start?"),
+    "siamese_shares": _q(
+        "sBERT uses a siamese (\"twin\") architecture: one BERT for each of the two sentences. What do the two "
+        "BERT networks share?",
+        "Their weights: the two BERTs have tied weights, so both sentences are encoded by the same network",
+        {"Nothing: each sentence gets its own BERT, trained separately": "separate_weights",
+         "Their input: each BERT reads both sentences joined by [SEP]": "cross_encoder",
+         "Their output: both sentences get the same embedding": "same_output"},
+        "Lecture 9, sBERT Figure 1: 'The two BERT networks have tied weights (siamese network structure).'",
+        "Tied weights mean one encoder: each sentence is embedded on its own by the same BERT, so embeddings "
+        "of different sentences can be compared (cosine similarity).",
+        "Look at the caption of the sBERT figure: what is 'tied' between the two networks?"),
+    "pooling_best_stsb": _q(
+        "In the Sentence-BERT paper's comparison of pooling strategies (lecture 9, 'Pooling Strategy for "
+        "SBERT'), which pooling strategy scored best on STSb?",
+        "MEAN pooling",
+        {"CLS token": "cls_best",
+         "MAX pooling": "max_best",
+         "They all scored within one point of each other": "pooling_makes_no_difference"},
+        "Lecture 9, 'Pooling Strategy for SBERT', STSb column: MEAN 87.44, MAX 69.92, CLS 86.62 (Reimers & "
+        "Gurevych 2019, Table 6)",
+        "MEAN 87.44 is best, CLS 86.62 a close second and MAX 69.92 far behind.",
+        "Compare the three numbers of the STSb column: MEAN, MAX and CLS."),
+    "pooling_worst_stsb": _q(
+        "In the Sentence-BERT paper's comparison of pooling strategies (lecture 9, 'Pooling Strategy for "
+        "SBERT'), which pooling strategy scored worst on STSb?",
+        "MAX pooling",
+        {"CLS token": "cls_worst",
+         "MEAN pooling": "mean_worst",
+         "They all scored within one point of each other": "pooling_makes_no_difference"},
+        "Lecture 9, 'Pooling Strategy for SBERT', STSb column: MEAN 87.44, MAX 69.92, CLS 86.62 (Reimers & "
+        "Gurevych 2019, Table 6)",
+        "MAX 69.92 is far below CLS 86.62 and MEAN 87.44.",
+        "Compare the three numbers of the STSb column of the pooling table (not the table of untrained BERT)."),
+    "attention_vs_ffn": _q(
+        "In a transformer encoder layer, what does self-attention do, as opposed to the feed-forward network "
+        "(FFN)?",
+        "Self-attention lets the tokens communicate, so each token takes in context from the others; the FFN "
+        "deepens each token's representation on its own",
+        {"The FFN lets the tokens communicate; self-attention refines each token on its own": "swapped_roles",
+         "Both mix information across tokens; the FFN just has more parameters": "ffn_mixes_tokens",
+         "Self-attention only adds each token's position; the FFN does everything else": "attention_is_position"},
+        "Lecture 8, 'Self-Attention vs FFN': 'Self-Attention: Communication between tokens, better understanding "
+        "of context for each token. FFN: Deeper representation of each token. Each token reasons internally, "
+        "deeper thinking.'",
+        "Attention weights mix the value vectors of all tokens into each token's output; the FFN is applied "
+        "to each token's vector separately.",
+        "Which of the two looks at other tokens, and which works on one token's vector at a time?"),
+    "no_self_attention": _q(
+        "What would a transformer encoder become without its self-attention, keeping only the FFNs?",
+        "A plain deep neural network (or a recurrent one): the tokens could no longer communicate",
+        {"Almost the same model: the FFN also mixes the tokens": "ffn_mixes_tokens",
+         "A model that keeps the context but loses the deeper representation of each token": "swapped_roles",
+         "A model that can no longer be given a position for each token": "attention_is_position"},
+        "Lecture 8, 'Self-Attention vs FFN': 'What if there was no self-attention: Reduces to a Deep Neural "
+        "Network or Recurrent Neural Network'",
+        "Self-attention is the only place tokens exchange information; without it each token goes through "
+        "the FFNs alone, a deep network per token.",
+        "Which part of the layer is the communication between tokens?"),
+    "no_ffn": _q(
+        "What would a transformer encoder lose without its feed-forward networks (FFN), keeping self-attention?",
+        "The deeper learning: the tokens still exchange context, but each token's deeper representation is missed",
+        {"The communication between tokens: each token would see only itself": "swapped_roles",
+         "Nothing: the FFN only resizes the vectors between layers": "ffn_only_reshapes",
+         "The softmax that makes each row of attention weights add up to 1": None},
+        "Lecture 8, 'Self-Attention vs FFN': 'What if there was no FFN: The deeper learning and deeper "
+        "representations would be missed'",
+        "The FFN is each token's own 'internal reasoning'; attention still mixes context without it.",
+        "Self-attention mixes tokens. What does the FFN add to each token?"),
+    "cls_token": _q(
+        "When BERT is fine-tuned for classification (e.g. emotion detection), what is the [CLS] token's "
+        "embedding used for?",
+        "As one embedding of the whole input: the first token's last-layer vector (the pooled embedding) feeds "
+        "the classification layers",
+        {"It marks the masked word the model must predict": "cls_is_mask",
+         "It separates the two sentences of a pair": "cls_is_sep",
+         "It holds the name of the predicted class as a word": "cls_is_label"},
+        "Lecture 8 and 9, fine-tuning step 2: 'a) Extract embedding from the first token, CLS'; ICE on emotion "
+        "detection: 'You can either use the CLS token (Start token) embedding (also called the pooled "
+        "embedding) or you can take the average of the embeddings'",
+        "[CLS] is added at the start of every input; through attention its last-layer vector takes in the "
+        "whole sentence, so it serves as the sentence's single 768-wide embedding.",
+        "Fine-tuning step 2 offers two ways to get one vector for the input: what are they?"),
+    "scale_sqrt_dk": _q(
+        "Why does scaled dot-product attention divide the scores Q·Kᵀ by √d_k before the softmax?",
+        "Dot products of d_k-dimensional vectors grow with d_k; large scores push the softmax towards one-hot "
+        "outputs with tiny gradients, and dividing by √d_k keeps them moderate",
+        {"To make each row of attention weights add up to 1": "scaling_normalises",
+         "To make the attention cheaper to compute": "scaling_for_speed",
+         "To average the scores over the d_k dimensions": "scaling_is_mean"},
+        "Vaswani et al. 2017, section 3.2.1: 'for large values of d_k, the dot products grow large in "
+        "magnitude, pushing the softmax function into regions where it has extremely small gradients. To "
+        "counteract this effect, we scale the dot products by 1/√d_k.' (the scaled attention of lecture 8's "
+        "walk-through)",
+        "A sum of d_k products of unit-variance numbers has variance d_k, so its spread grows like √d_k; "
+        "dividing by √d_k brings the spread back to about 1.",
+        "What happens to softmax([10, 20, 30]) compared with softmax([1, 2, 3])?"),
+    "sbert_advantage": _q(
+        "What is sBERT's advantage over plain BERT, according to the lecture?",
+        "It is optimized for sentence-similarity search: one embedding per sentence, compared by cosine similarity",
+        {"It generates text, so it can answer questions": "sbert_generates",
+         "It needs no pre-training": "no_pretraining",
+         "None: plain BERT's CLS vector already gives better sentence similarities": "bert_cls_good"},
+        "Lecture 8 and 9, 'Advantages of sBERT: More optimized for Sentence Similarity Search.'; Table 1: BERT "
+        "CLS-vector averages 29.19 against SBERT-NLI-base's 74.89",
+        "sBERT fine-tunes BERT in a siamese setup so that the cosine of two sentence embeddings tracks their "
+        "similarity; plain BERT's CLS vector does poorly at this (29.19 average in Table 1).",
+        "Look at the sBERT slides: what is it 'more optimized for'?"),
+}
+QIDS = tuple(QUESTIONS)
+
+EXPLAIN = {
+    "human_labels": "Nobody labels BERT's pre-training data: the labels come from the text itself (the hidden "
+                    "word, whether sentence B really followed A), which is why the tasks are called self-supervised.",
+    "no_targets": "There is a target to predict (the masked word, IsNext or NotNext), unlike clustering; it comes "
+                  "from the text itself, so the tasks are self-supervised.",
+    "reinforcement": "There is no reward: the model is trained with a loss against a known right answer taken from "
+                     "the text, which is self-supervised learning.",
+    "nli_is_pretraining": "SNLI's labelled sentence pairs are what sBERT is fine-tuned on; BERT is pre-trained on "
+                          "unlabelled English Wikipedia and book corpus text.",
+    "labelled_data": "Pre-training needs no labelled data: BERT reads unlabelled English Wikipedia and book corpus "
+                     "text; labelled sets like sentiment reviews are for fine-tuning.",
+    "regression_loss": "The MLM does not regress an embedding: it classifies the masked word among the vocabulary "
+                       "with a softmax, and the loss is cross-entropy.",
+    "clustering": "The MLM is not clustering: it is trained against the original word as the right class, with a "
+                  "softmax over the vocabulary and the cross-entropy loss.",
+    "contrastive_loss": "The MLM loss is not a ranking of sentences: at each mask it is the cross-entropy of a "
+                        "classification over the vocabulary.",
+    "confuses_mlm": "Masking 15% of the words is the masked-LM task; next-sentence prediction pairs sentence A with "
+                    "its real next sentence (positive) or a random sentence from the corpus (negative).",
+    "embedding_not_generation": "SBERT gives one embedding per sentence, good for similarity search, but it cannot "
+                                "write a new sequence like an SQL query: that needs a sequence-to-sequence model.",
+    "feed_forward_fixed_size": "A feed-forward network maps a fixed-size input to a fixed-size output; an SQL query is "
+                               "a new sequence of any length, generated token by token by a sequence model.",
+    "classifier_not_generator": "A classifier picks one label from a fixed set; an SQL query has to be generated token "
+                                "by token, by an encoder–decoder (LSTM to LSTM) or a model like GPT-2.",
+    "only_dimensionality": "Fewer dimensions is one reason, not the only one: pooling also averages the context of "
+                           "all tokens and eases the computation, so the answer is All of the above.",
+    "only_context": "Averaging the context of all tokens is one reason, not the only one: pooling also reduces the "
+                    "dimensionality and eases the computation, so the answer is All of the above.",
+    "only_computation": "Computation is one reason, not the only one: pooling also reduces the dimensionality and "
+                        "averages the context of all tokens, so the answer is All of the above.",
+    "layers_before_pooling": "The fine-tuning layers are built on the pooled output, so extracting the output (CLS or "
+                             "mean pooling) comes before adding the layers.",
+    "schedule_first": "The training schedule and hyper-parameters are the last step: they train the network built in "
+                      "the first three steps.",
+    "output_before_model": "The pre-trained model is picked first: the output to extract (CLS or mean pooling) is "
+                           "that model's output.",
+    "schedule_before_layers": "The optimizer, hyper-parameters and schedule come last (step 4): first add the "
+                              "fine-tuning layers on the pooled embedding (step 3).",
+    "pretrain_again": "Fine-tuning does not pre-train again: after extracting the output, add fine-tuning layers "
+                      "(dense layers and a softmax output) on the pooled embedding.",
+    "separate_weights": "The two BERTs are not separate: siamese networks have tied weights, so both sentences go "
+                        "through the same encoder.",
+    "cross_encoder": "Reading both sentences together is plain BERT as a cross-encoder; in sBERT each BERT reads one "
+                     "sentence, and the two share (tie) their weights.",
+    "same_output": "The outputs differ, one embedding per sentence; what the two networks share is their weights.",
+    "cls_best": "CLS (86.62) came close but MEAN pooling scored best on STSb (87.44).",
+    "max_best": "MAX pooling scored worst on STSb (69.92); MEAN pooling scored best (87.44).",
+    "pooling_makes_no_difference": "The pooling strategy matters on STSb: MEAN 87.44 and CLS 86.62, but MAX only "
+                                   "69.92.",
+    "cls_worst": "In sBERT's pooling table CLS scored 86.62, close to MEAN; MAX was worst (69.92). The very low CLS "
+                 "score (16.50 on STSb) is plain BERT's CLS vector in Table 1, without sBERT's training.",
+    "mean_worst": "MEAN pooling scored best on STSb (87.44); MAX pooling scored worst (69.92).",
+    "swapped_roles": "You swapped the roles: self-attention is the communication between tokens (each takes in "
+                     "context from the others); the FFN works on each token on its own, deepening its representation.",
+    "ffn_mixes_tokens": "The FFN does not mix tokens: it is applied to each token's vector on its own; only "
+                        "self-attention moves information between tokens.",
+    "attention_is_position": "Positions come from the positional encoding added to the input; self-attention is the "
+                             "communication between tokens.",
+    "ffn_only_reshapes": "The FFN is more than a resize: it gives each token a deeper representation (the lecture's "
+                         "'each token reasons internally'), which would be missed without it.",
+    "cls_is_mask": "The masked word is marked by [MASK]; [CLS] is the start token whose last-layer embedding stands "
+                   "for the whole input in classification.",
+    "cls_is_sep": "Sentences are separated by [SEP]; [CLS] is the start token whose last-layer embedding stands for "
+                  "the whole input in classification.",
+    "cls_is_label": "[CLS] holds no label: it is the start token, and its last-layer embedding (a 768-wide vector) "
+                    "is the input of the classification layers.",
+    "scaling_normalises": "The softmax makes each row add up to 1, scaled or not; dividing by √d_k keeps the scores "
+                          "from growing with d_k, which would make the softmax nearly one-hot with tiny gradients.",
+    "scaling_for_speed": "Dividing by √d_k adds work, it saves none: it keeps the scores from growing with d_k, which "
+                         "would make the softmax nearly one-hot with tiny gradients.",
+    "scaling_is_mean": "An average would divide by d_k; dividing by √d_k brings the spread of a sum of d_k products "
+                       "back to about 1, so the softmax does not become nearly one-hot.",
+    "sbert_generates": "sBERT generates no text: it gives one embedding per sentence, optimized for sentence-"
+                       "similarity search.",
+    "no_pretraining": "sBERT starts from pre-trained BERT and fine-tunes it (on NLI data); its advantage is "
+                      "embeddings optimized for sentence-similarity search.",
+    "bert_cls_good": "Plain BERT's CLS vector does poorly at sentence similarity (29.19 average in Table 1, against "
+                     "74.89 for SBERT-NLI-base): sBERT is optimized for it.",
+}
+HINT = "Go back to the lecture slide on this topic: the answer is in its wording or its table."
+
+
+def _all_options(q: dict) -> list[str]:
+    return [q["right"], *q["wrong"]]
+
+
+def generate(rng: np.random.Generator) -> dict:
+    qid = QIDS[int(rng.integers(len(QIDS)))]
+    q = QUESTIONS[qid]
+    options = [o for o in _all_options(q) if o != q["keep_last"]]
+    options = [options[int(i)] for i in rng.permutation(len(options))]
+    if q["keep_last"] is not None:
+        options.append(q["keep_last"])
+    return {"question": qid, "options": options}
+
+
+def _slide_order(qid: str) -> dict:
+    """The question with its options in a fixed order: the lecture's own order where it lists them."""
+    q = QUESTIONS[qid]
+    options = [o for o in _all_options(q) if o != q["keep_last"]] + ([q["keep_last"]] if q["keep_last"] else [])
+    if qid == "why_pooling":  # the slide: 1 Reduces 2 Averages 3 Computational 4 All of the above
+        options = [*q["wrong"], q["right"]]
+    return {"question": qid, "options": options}
+
+
+FIXED = {qid: _slide_order(qid) for qid in QIDS}
+
+
+def _question(p: dict) -> dict:
+    return QUESTIONS[p["question"]]
+
+
+def _right_index(p: dict) -> int:
+    return p["options"].index(_question(p)["right"])
+
+
+def _mistake_indices(p: dict) -> dict[str, int | None]:
+    """Each mistake name -> the index of the option that stands for it in this variant, or None."""
+    by_name = {name: text for text, name in _question(p)["wrong"].items() if name is not None}
+    return {name: (p["options"].index(by_name[name]) if name in by_name and by_name[name] in p["options"] else None)
+            for name in EXPLAIN}
+
+
+def _typed(name: str):
+    def wrong(p: dict) -> str | None:
+        i = _mistake_indices(p)[name]
+        return None if i is None else p["options"][i]
+    wrong.__name__ = name
+    return wrong
+
+
+MISTAKES = {name: _typed(name) for name in EXPLAIN}
+
+
+def prompt(p: dict) -> str:
+    n = len(p["options"])
+    last = chr(ord("A") + n - 1)
+    return (f"{_question(p)['stem']}\n{format_choices(p['options'])}\n"
+            f"Answer with the letter (A–{last}), the option's number (1–{n}) or its text.")
+
+
+def answer_form(p: dict) -> dict:
+    return {"kind": "choice", "options": list(p["options"])}
+
+
+def hint(p: dict) -> str:
+    return _question(p)["hint"]
+
+
+def solve(p: dict) -> str:
+    return _question(p)["right"]
+
+
+def worked_solution(p: dict) -> str:
+    q = _question(p)
+    letter = chr(ord("A") + _right_index(p))
+    return "\n".join([f"The answer is {letter}) {q['right']}.", f"Why: {q['why']}", f"Source: {q['source']}"])
+
+
+def grade(p: dict, answer):
+    return grade_choice(_right_index(p), answer, p["options"], lambda: _mistake_indices(p), EXPLAIN, hint=hint(p))
