@@ -26,7 +26,14 @@ with left:
     st.page_link("app/embeddings.py", label="5 · Sentence embeddings (sBERT)", icon=":material/scatter_plot:")
     st.caption("CLS, mean and max pooling, cosine similarity, and the lecture's dimension question.")
 with right:
+    st.subheader("Practice")
+    st.page_link("app/exercises_page.py", label="6 · Exercises", icon=":material/edit_note:")
+    st.caption("Sign in, answer your own variant of each exercise (numbers, fractions, matrices, shapes, "
+               "choices), get feedback that names your mistake, a hint, and the worked solution.")
     st.subheader("For instructors")
+    st.page_link("app/instructor.py", label="Instructor dashboard", icon=":material/school:")
+    st.caption("The roster and scores, the mistakes each exercise drew, a CSV for the LMS gradebook, and a "
+               "preview of any exercise at any seed (password protected).")
     st.markdown(
         "Turn on **Presenter mode** in the sidebar (or add `?present=1` to the URL): large type, a fixed "
         "seed the whole class shares, and each step's numbers hidden until you reveal them."

@@ -226,3 +226,39 @@ def test_exercise_pages_never_import_torch(env):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("assignment_id", ["lecture8", "lecture9"])
+def test_every_exercise_of_the_shipped_assignments_renders_and_takes_its_answer(tmp_path, monkeypatch,
+                                                                                assignment_id):
+    """Each exercise of the lecture assignments, on the page: its prompt shows, the answer does not, and
+    the right answer typed into its widget (text box, matrix box or radio) is graded correct."""
+    monkeypatch.delenv("ATTENTION_LAB_ASSIGNMENTS", raising=False)
+    monkeypatch.setenv("ATTENTION_LAB_DB", str(tmp_path / "gradebook.sqlite3"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("ATTENTION_LAB_CLASS_CODE", raising=False)
+    found, errors = assignment_files.load()
+    assert errors == []
+    assignment = next(a for a in found if a.id == assignment_id)
+    at = sign_in("student-7")
+    at.selectbox(key="ex_assignment").set_value(assignment_id).run()
+    for pos in range(assignment.size):
+        ex = practice.exercise("student-7", assignment, pos)
+        at.selectbox(key=f"ex_pos_{assignment_id}").set_value(pos).run()
+        assert not at.exception, (pos, [e.value for e in at.exception])
+        page_text = shown(at.markdown)
+        assert ex.prompt().split("\n")[0][:50] in page_text, pos
+        right = practice.solution(ex, None).answer
+        form = ex.form()
+        key = f"ex_in_{assignment_id}_{pos}"
+        if form["kind"] == "choice":
+            at.radio(key=key).set_value(right)
+        elif form["kind"] == "matrix":
+            at.text_area(key=key).input(right)
+        else:
+            at.text_input(key=key).input(right)
+        at.button(key=f"FormSubmitter:ex_form_{assignment_id}_{pos}-Submit").click().run()
+        assert not at.exception, (pos, [e.value for e in at.exception])
+        assert "Correct." in shown(at.success), (pos, ex.family.ID, right, shown(at.error), shown(at.warning))
+        assert "Worked solution" in [s.value for s in at.subheader]
+    assert [m.value for m in at.metric][:2] == ["100%", f"{assignment.size} of {assignment.size}"]

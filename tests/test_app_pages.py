@@ -37,7 +37,7 @@ def table(at: AppTest, caption: str):
 def test_home():
     at = open_page()
     assert [t.value for t in at.title] == ["Attention Lab"]
-    assert len(at.get("page_link")) == 5
+    assert len(at.get("page_link")) == 7
 
 
 def test_matrix_pages_never_import_torch():
