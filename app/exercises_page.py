@@ -129,8 +129,7 @@ with st.container(border=True):
                     frame = pd.DataFrame([[None] * cols for _ in range(rows)], columns=[str(j + 1) for j in
                                                                                        range(cols)], dtype=object)
                     edited = st.data_editor(frame, key=f"ex_in_grid_{aid}_{pos}", hide_index=True, width="stretch")
-                    answer = "; ".join(" ".join("" if v is None else str(v).strip() for v in row)
-                                       for row in edited.values.tolist())
+                    answer = practice.grid_answer(edited.values.tolist())
                 else:
                     answer = st.text_area(f"Your answer: a {rows}×{cols} matrix", value=state.last_answer,
                                           key=f"ex_in_{aid}_{pos}", placeholder="one row per line, like\n1 2\n3 4",

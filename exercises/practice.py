@@ -193,6 +193,16 @@ class Outcome:
     stored: bool  # False when the exercise was already closed: nothing was graded into the log
 
 
+def grid_answer(rows) -> str:
+    """A matrix typed into a grid (rows of cells, None or "" where empty) -> the text that is stored and
+    graded, rows split by '; '. An empty cell becomes '?', so the grader names the cell to fill in (and
+    the try is not counted)."""
+    def cell(v) -> str:
+        text = "" if v is None else str(v).strip()
+        return text if text and text.lower() != "nan" else "?"
+    return "; ".join(" ".join(cell(v) for v in row) for row in rows)
+
+
 def grade(ex: Exercise, answer: str) -> Feedback:
     """The family's grade, with its contract (never raise) enforced here too: a bug in a family shows
     the student a message and is logged, never a traceback."""

@@ -190,3 +190,11 @@ def test_concurrent_submits_from_two_tabs_never_exceed_the_tries(store):
         t.join()
     assert len([a for a in store.attempts("erin", "week1") if a.valid]) <= 2
     assert sum(r.stored for r in results) == len(store.attempts("erin", "week1"))
+
+
+def test_grid_answers_become_text_and_empty_cells_are_named():
+    assert practice.grid_answer([[1, "2 "], [None, float("nan")]]) == "1 2; ? ?"
+    a = parse('[[exercise]]\nfamily = "qkv_projection"\n', "g.toml", BY_ID)
+    ex = practice.exercise("alice", a, 0)
+    fb = practice.grade(ex, practice.grid_answer([[1, None, 3]] * ex.form()["rows"]))
+    assert not fb.valid and "column 2" in fb.message
