@@ -38,10 +38,19 @@ Accepted input, by parser:
     parse_choice   the option's text (any case), its number 1..n, or its letter a / D) / (c) when lettered
     parse_word     any case, spaces collapsed, surrounding quotes and punctuation dropped
 Numbers compare with `close`: |a - b| <= max(abs_, rel * max(|a|, |b|)), rel 1e-2 and abs 1e-3 by default.
+
+What families share beyond grading (a family's own maths stays in the family):
+    distinct(candidates, right)    the mistakes' values in order, None where one equals the right answer or an
+                                   earlier one (unless_close each in turn); names= fixes the order
+    @per_variant                   a function of params memoised on their JSON text (the mistakes, which every
+                                   MISTAKES entry and every grade of a wrong answer ask for again)
+    typed_mistakes(fn, names)      MISTAKES from that function: each entry writes its value as typed
+    bracketed(values)              a vector or matrix written inline in a prompt: [1, 2] or [[1, 2], [3, 4]]
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -50,6 +59,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
+from typing import TypeVar
 
 import numpy as np
 
@@ -433,8 +443,8 @@ def cells_close(expected, got, rel: float = REL, abs_: float = ABS) -> np.ndarra
 
 def unless_close(wrong, right, *others, rel: float = REL, abs_: float = ABS):
     """`wrong`, or None when a grader could not tell it from `right` or from any of `others` (earlier
-    mistakes' answers; None entries are skipped). Families use it so each MISTAKES entry returns
-    None where it would be graded right or as another mistake."""
+    mistakes' answers; None entries are skipped). Families use it, through distinct, so each MISTAKES
+    entry returns None where it would be graded right or as another mistake."""
     if wrong is None:
         return None
     w = np.asarray(wrong, dtype=float)
@@ -613,6 +623,73 @@ def format_answer(value, decimals: int = 4) -> str:
     if a.ndim == 2:
         return "; ".join(" ".join(format_number(v, decimals) for v in row) for row in a)
     raise ValueError(f"format_answer: cannot write a value with {a.ndim} dimensions")
+
+
+def bracketed(values, decimals: int = 4) -> str:
+    """A vector or matrix as a prompt writes it inline, each entry by format_answer: [1, -2, 0.5] or
+    [[1, 2], [3, 4]] (lists, tuples or numpy arrays, nested)."""
+    if isinstance(values, (list, tuple, np.ndarray)):
+        return "[" + ", ".join(bracketed(v, decimals) for v in values) + "]"
+    return format_answer(values, decimals)
+
+
+# ---------------------------------------------------------------------------------------------
+# a family's MISTAKES: distinct wrong answers, worked out once per variant, typed
+
+T = TypeVar("T")
+PER_VARIANT_CACHE = 256  # variants per_variant remembers (each function its own)
+
+
+def distinct(candidates: Mapping[str, object], right, *, names: Iterable[str] | None = None,
+             rel: float = REL, abs_: float = ABS) -> dict:
+    """Each mistake's value in order, None where a grader could not tell it from `right` or from an
+    earlier one kept (unless_close, in turn): what a family's MISTAKES entries must return.
+
+    The order is `names` (a name missing from candidates is None) or else candidates' own. Values are
+    numbers, arrays, shapes or option indices (distinct indices are never close at the default
+    tolerances); whole numbers that must match exactly (shapes, counts) want rel=0 and a tiny abs_."""
+    out: dict = {}
+    for name in (candidates if names is None else names):
+        out[name] = unless_close(candidates.get(name), right, *out.values(), rel=rel, abs_=abs_)
+    return out
+
+
+def per_variant(fn: Callable[[dict], T]) -> Callable[[dict], T]:
+    """Decorator: fn(params) worked out once per variant, memoised (the last PER_VARIANT_CACHE) on the
+    params' JSON text, json.dumps(p, sort_keys=True); fn gets its own copy of the params (read back from
+    that text). For a family's mistakes, which each MISTAKES entry and each grade of a wrong answer ask
+    for again. Callers share the result: read it, never change it."""
+
+    @functools.lru_cache(maxsize=PER_VARIANT_CACHE)
+    def cached(key: str):
+        return fn(json.loads(key))
+
+    @functools.wraps(fn)
+    def of_params(p: dict):
+        return cached(json.dumps(p, sort_keys=True))
+
+    of_params.cache_info = cached.cache_info
+    of_params.cache_clear = cached.cache_clear
+    return of_params
+
+
+def typed_mistakes(mistakes: Callable[[dict], Mapping], names: Iterable[str],
+                   typed: Callable[[dict, object], str] | None = None) -> dict[str, Callable[[dict], str | None]]:
+    """A family's MISTAKES: {name: function of params -> mistakes(params)[name] as the student types it,
+    or None where that value is None}. typed(params, value) writes a value (an option index as the
+    option's text, say); without it, format_answer(value). Each function's __name__ is its mistake's."""
+
+    def entry(name: str) -> Callable[[dict], str | None]:
+        def wrong(p: dict) -> str | None:
+            value = mistakes(p)[name]
+            if value is None:
+                return None
+            return format_answer(value) if typed is None else typed(p, value)
+
+        wrong.__name__ = wrong.__qualname__ = name
+        return wrong
+
+    return {name: entry(name) for name in names}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,3 +13,16 @@ def minilm():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HF_HUB_OFFLINE", "1")
         return load_encoder(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """torch on one thread for a module of tiny tensors (one thread is faster than several, and far faster
+    on a busy machine); the thread count is put back after the module. A test module asks for it with
+    pytestmark = pytest.mark.usefixtures("one_torch_thread")."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -35,13 +35,7 @@ WHICH_B = {"x": [[-2, 1, 1], [-1, -2, -1], [-2, 1, 0]], "w_q": [[0, -1, 0], [1, 
            "ask": "which", "query": 0, "key": 2}
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """The tensors here are tiny: one thread is faster than several, and far faster on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 def torch_weights(p: dict) -> np.ndarray:

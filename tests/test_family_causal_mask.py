@@ -22,13 +22,7 @@ SCORES_SCALED = {"q": [[-2, 1, 0], [1, -1, -2], [-2, 2, 2]], "k": [[-1, 0, -1], 
                  "v": [[2, 2, -1], [1, -2, -2], [-1, 0, -1]], "scale": True, "given": "scores"}
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """The tensors here are tiny: one thread is faster than several, and far faster on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 def sdpa_weights(p: dict, *, causal: bool = True, scale: bool | None = None, mask=None) -> np.ndarray:

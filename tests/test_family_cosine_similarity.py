@@ -22,13 +22,7 @@ CLOSEST = {"ask": "closest", "query": [3, 0, -3], "names": ["Bananas", "Mandarin
            "candidates": [[1, 0, -5], [-4, 0, 2], [7, -3, -6], [7, 1, -5]]}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny tensors: one thread is far faster than several contending for a busy machine's cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 def test_passes_check_family():

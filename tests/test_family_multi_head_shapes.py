@@ -12,14 +12,7 @@ from core.attention import multi_head_attention
 from exercises.base import check_family
 from exercises.families import multi_head_shapes as fam
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny tensors: one thread is faster than several contending for a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 def variant(ask, d_model=768, h=12, n=10):

@@ -15,13 +15,7 @@ H = [[2, 0, 1], [1, 3, -1], [0, 1, 2], [3, -2, 0], [-1, 2, 3], [5, 5, -4]]
 MASK = [1, 1, 1, 1, 1, 0]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny tensors: one thread is far faster than several contending for a busy machine's cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 def variant(ask: str) -> dict:

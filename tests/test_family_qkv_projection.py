@@ -20,13 +20,7 @@ SQUARE = {"x": [[1, -1, -2], [-2, -2, -2], [2, 1, 2]], "w_q": [[0, 1, 2], [1, 1,
 ICE1 = {"Q": [[9, 7, -12], [-33, -1, 30]], "K": [[15, 5, 16], [-31, 15, -14]], "V": [[2, -10, 13], [-6, 10, -33]]}
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """The tensors here are tiny: one thread is faster than several, and far faster on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 def torch_projection(p: dict) -> np.ndarray:

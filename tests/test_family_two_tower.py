@@ -22,13 +22,7 @@ OPTIONS = ["Every entry of S", "The off-diagonal entries, S[i][j] with i ≠ j",
            "Only the entries below the diagonal, S[i][j] with i > j", "The diagonal entries, S[i][i]"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny tensors: one thread is far faster than several contending for a busy machine's cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 def variant(ask: str) -> dict:

@@ -16,8 +16,6 @@ so a student who types "2" means token 2 whichever way the options were listed.
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 
 import numpy as np
@@ -25,7 +23,16 @@ import numpy as np
 from core import examples
 from core.attention import Attention, self_attention, softmax
 from core.steps import attention_steps, attention_summary
-from exercises.base import format_answer, grade_choice, grade_matrix, grade_number, unless_close
+from exercises.base import (
+    bracketed,
+    distinct,
+    format_answer,
+    grade_choice,
+    grade_matrix,
+    grade_number,
+    per_variant,
+    typed_mistakes,
+)
 
 ID = "attention_weights"
 TITLE = "Self-attention weights"
@@ -147,56 +154,30 @@ def _wrong_matrices(p: dict) -> dict[str, np.ndarray | None]:
     }
 
 
-def _compute_mistakes(p: dict) -> dict:
+@per_variant
+def _mistakes(p: dict) -> dict:
     """The typical wrong answers in MISTAKES order, in the form of _answer (matrix, number or option
     index); None where one equals the right answer or an earlier mistake's."""
-    right = _answer(p)
-    mats = _wrong_matrices(p)
-    out: dict = {}
+    mats = {name: m for name, m in _wrong_matrices(p).items() if m is not None}
     i, j = p["query"], p["key"]
     if p["ask"] == "which":
-        w = _attention(p).weights
-        candidates = {name: (None if m is None or name in ("no_softmax", "transposed") else int(np.argmax(m[i])))
-                      for name, m in mats.items()}
-        candidates["query_instead_of_key"] = int(np.argmax(w[:, i]))
+        candidates = {name: int(np.argmax(m[i])) for name, m in mats.items()
+                      if name not in ("no_softmax", "transposed")}
+        candidates["query_instead_of_key"] = int(np.argmax(_attention(p).weights[:, i]))
         candidates["attends_to_itself"] = i
-        for name in EXPLAIN:
-            value = candidates.get(name)
-            out[name] = None if value is None or value == right or value in out.values() else value
-        return out
-    for name in EXPLAIN:
-        m = mats.get(name)
-        wrong = None if m is None else (m if p["ask"] == "matrix" else float(m[i, j]))
-        out[name] = unless_close(wrong, right, *out.values())
-    return out
+    elif p["ask"] == "entry":
+        candidates = {name: float(m[i, j]) for name, m in mats.items()}
+    else:
+        candidates = mats
+    return distinct(candidates, _answer(p), names=EXPLAIN)
 
 
-@functools.lru_cache(maxsize=256)
-def _mistakes_of(key: str) -> dict:
-    return _compute_mistakes(json.loads(key))
+def _typed(p: dict, value) -> str:
+    """An answer (or a mistake's) as the student types it: a token's label, or format_answer's text."""
+    return labels(p)[value] if p["ask"] == "which" else format_answer(value)
 
 
-def _mistakes(p: dict) -> dict:
-    """_compute_mistakes, once per variant: each MISTAKES entry and each grade of a wrong answer need them
-    all. The dict is shared: read it, never change it."""
-    return _mistakes_of(json.dumps(p, sort_keys=True))
-
-
-def _typed(name: str):
-    def wrong(p: dict) -> str | None:
-        value = _mistakes(p)[name]
-        if value is None:
-            return None
-        return labels(p)[value] if p["ask"] == "which" else format_answer(value)
-    wrong.__name__ = name
-    return wrong
-
-
-MISTAKES = {name: _typed(name) for name in EXPLAIN}
-
-
-def _rows(a) -> str:
-    return "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in a) + "]"
+MISTAKES = typed_mistakes(_mistakes, EXPLAIN, _typed)
 
 
 def prompt(p: dict) -> str:
@@ -204,8 +185,8 @@ def prompt(p: dict) -> str:
     lab = labels(p)
     formula = "A = softmax(Q·Kᵀ / √d_k)" if p["scale"] else "A = softmax(Q·Kᵀ) (no scaling by √d_k here)"
     head = (f"Self-attention: X holds {n} tokens of {d_model} numbers (one row per token), and the weight "
-            f"matrices W_Q, W_K, W_V are {d_model}×{d_k}: X = {_rows(p['x'])}, W_Q = {_rows(p['w_q'])}, "
-            f"W_K = {_rows(p['w_k'])}, W_V = {_rows(p['w_v'])} (also shown below). "
+            f"matrices W_Q, W_K, W_V are {d_model}×{d_k}: X = {bracketed(p['x'])}, W_Q = {bracketed(p['w_q'])}, "
+            f"W_K = {bracketed(p['w_k'])}, W_V = {bracketed(p['w_v'])} (also shown below). "
             f"With Q = X·W_Q and K = X·W_K, the attention weights are {formula}, the softmax taken over each "
             f"row (row i: query token i, column j: key token j), with d_k = {d_k}. ")
     if p["ask"] == "matrix":
@@ -233,8 +214,7 @@ def tables(p: dict) -> dict:
 
 
 def solve(p: dict) -> str:
-    right = _answer(p)
-    return labels(p)[right] if p["ask"] == "which" else format_answer(right)
+    return _typed(p, _answer(p))
 
 
 def worked_solution(p: dict) -> str:

@@ -10,15 +10,13 @@ is near one-hot (largest weight above 0.99): the first row is always [1, 0, ...]
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 
 import numpy as np
 
 from core.attention import Attention, attention, causal_mask, softmax
 from core.steps import attention_steps
-from exercises.base import format_answer, grade_matrix, unless_close
+from exercises.base import bracketed, distinct, format_answer, grade_matrix, per_variant, typed_mistakes
 
 ID = "causal_mask"
 TITLE = "Causal masking"
@@ -91,7 +89,8 @@ def _masked_softmax(s: np.ndarray, hide: np.ndarray, fill: float = -np.inf) -> n
     return softmax(np.where(hide, fill, s), axis=-1)
 
 
-def _compute_mistakes(p: dict) -> dict[str, np.ndarray | None]:
+@per_variant
+def _mistakes(p: dict) -> dict[str, np.ndarray | None]:
     """The typical wrong answers, in MISTAKES order; None where one does not apply to this variant or
     equals the right answer or an earlier mistake's."""
     att = _attention(p)
@@ -108,48 +107,21 @@ def _compute_mistakes(p: dict) -> dict[str, np.ndarray | None]:
         "divided_by_d_k": _masked_softmax(att.scores / _d_k(p), future) if p["scale"] else None,
         "k_qt": _masked_softmax(att.scaled.T, future) if p["given"] == "qk" else None,
     }
-    right = att.weights
-    out: dict[str, np.ndarray | None] = {}
-    for name, wrong in candidates.items():
-        out[name] = unless_close(wrong, right, *out.values())
-    return out
+    return distinct(candidates, att.weights)
 
 
-@functools.lru_cache(maxsize=256)
-def _mistakes_of(key: str) -> dict:
-    return _compute_mistakes(json.loads(key))
-
-
-def _mistakes(p: dict) -> dict:
-    """_compute_mistakes, once per variant: each MISTAKES entry and each grade of a wrong answer need them
-    all. The dict is shared: read it, never change it."""
-    return _mistakes_of(json.dumps(p, sort_keys=True))
-
-
-def _typed(name: str):
-    def wrong(p: dict) -> str | None:
-        value = _mistakes(p)[name]
-        return None if value is None else format_answer(value)
-    wrong.__name__ = name
-    return wrong
-
-
-MISTAKES = {name: _typed(name) for name in EXPLAIN}
-
-
-def _rows(a) -> str:
-    return "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in a) + "]"
+MISTAKES = typed_mistakes(_mistakes, EXPLAIN)
 
 
 def prompt(p: dict) -> str:
     n, d_k = len(p["q"]), _d_k(p)
     if p["given"] == "scores":
-        head = (f"The attention scores of {n} tokens are S = Q·Kᵀ = {_rows(_scores(p))} (row i: query token i, "
-                f"column j: key token j; also shown below)")
+        head = (f"The attention scores of {n} tokens are S = Q·Kᵀ = {bracketed(_scores(p))} (row i: query token "
+                f"i, column j: key token j; also shown below)")
         head += f", with d_k = {d_k}. " if p["scale"] else ". "
     else:
-        head = (f"The queries and keys of {n} tokens are Q = {_rows(p['q'])} and K = {_rows(p['k'])} (one row per "
-                f"token, d_k = {d_k}; also shown below). The scores are S = Q·Kᵀ (row i: query token i, column j: "
+        head = (f"The queries and keys of {n} tokens are Q = {bracketed(p['q'])} and K = {bracketed(p['k'])} (one "
+                f"row per token, d_k = {d_k}; also shown below). The scores are S = Q·Kᵀ (row i: query token i, column j: "
                 f"key token j). ")
     scores = "S / √d_k" if p["scale"] else "S (no scaling by √d_k here)"
     return head + (f"In a decoder such as GPT, each token may attend only to itself and to the tokens before it "

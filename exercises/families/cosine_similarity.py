@@ -15,7 +15,15 @@ import math
 import numpy as np
 
 from core.embeddings import cosine_matrix
-from exercises.base import format_answer, format_choices, grade_choice, grade_number, unless_close
+from exercises.base import (
+    bracketed,
+    distinct,
+    format_answer,
+    format_choices,
+    grade_choice,
+    grade_number,
+    typed_mistakes,
+)
 
 ID = "cosine_similarity"
 TITLE = "Cosine similarity of embeddings"
@@ -114,7 +122,6 @@ def _mistakes(p: dict) -> dict:
     """The typical wrong answers, in EXPLAIN order: numbers for "cosine", option indices for "closest";
     None where one does not apply to the ask, or equals the right answer or an earlier mistake's."""
     right = _answer(p)
-    out: dict = {}
     if p["ask"] == "cosine":
         u, v = np.array(p["u"], dtype=float), np.array(p["v"], dtype=float)
         dot = float(u @ v)
@@ -127,44 +134,27 @@ def _mistakes(p: dict) -> dict:
             "angle_instead_of_cosine": math.degrees(angle),
             "angle_in_radians": angle,
         }
-        for name in EXPLAIN:
-            out[name] = unless_close(candidates.get(name), right, *out.values())
-        return out
-    cos, dot, dist = _measures(p)
-    candidates = {"largest_dot_product": int(np.argmax(dot)), "nearest_euclidean": int(np.argmin(dist)),
-                  "least_similar": int(np.argmin(cos))}
-    taken = {right}
-    for name in EXPLAIN:
-        value = candidates.get(name)
-        out[name] = value if value is not None and value not in taken else None
-        if value is not None:
-            taken.add(value)
-    return out
+    else:
+        cos, dot, dist = _measures(p)
+        candidates = {"largest_dot_product": int(np.argmax(dot)), "nearest_euclidean": int(np.argmin(dist)),
+                      "least_similar": int(np.argmin(cos))}
+    return distinct(candidates, right, names=EXPLAIN)
 
 
-def _typed(name: str):
-    def wrong(p: dict) -> str | None:
-        value = _mistakes(p)[name]
-        if value is None:
-            return None
-        return p["names"][value] if p["ask"] == "closest" else format_answer(value)
-    wrong.__name__ = name
-    return wrong
+def _typed(p: dict, value) -> str:
+    """An answer (or a mistake's) as the student types it: a product's name, or format_answer's text."""
+    return p["names"][value] if p["ask"] == "closest" else format_answer(value)
 
 
-MISTAKES = {name: _typed(name) for name in EXPLAIN}
-
-
-def _vec(v) -> str:
-    return "[" + ", ".join(str(x) for x in v) + "]"
+MISTAKES = typed_mistakes(_mistakes, EXPLAIN, _typed)
 
 
 def prompt(p: dict) -> str:
     if p["ask"] == "cosine":
-        return (f"Two sentence embeddings are u = {_vec(p['u'])} and v = {_vec(p['v'])}. Compute their cosine "
+        return (f"Two sentence embeddings are u = {bracketed(p['u'])} and v = {bracketed(p['v'])}. Compute their cosine "
                 f"similarity, cos(u, v). Give one number with at least 3 decimals.")
-    lines = format_choices([f"{name}: {_vec(c)}" for name, c in zip(p["names"], p["candidates"], strict=True)])
-    return (f"A two-tower search model embeds the query \"{QUERY}\" as q = {_vec(p['query'])} and "
+    lines = format_choices([f"{name}: {bracketed(c)}" for name, c in zip(p["names"], p["candidates"], strict=True)])
+    return (f"A two-tower search model embeds the query \"{QUERY}\" as q = {bracketed(p['query'])} and "
             f"{len(p['names'])} products as below.\n{lines}\n"
             f"Which product's embedding is closest to the query's by cosine similarity? Give the product's "
             f"name or its letter.")
@@ -183,8 +173,7 @@ def tables(p: dict) -> dict:
 
 
 def solve(p: dict):
-    right = _answer(p)
-    return p["names"][right] if p["ask"] == "closest" else format_answer(right)
+    return _typed(p, _answer(p))
 
 
 def _f(x: float) -> str:

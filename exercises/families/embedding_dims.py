@@ -25,6 +25,7 @@ import numpy as np
 from core.embeddings import ICE3_OPTIONS, ICE3_SENTENCE, LECTURE_ICE3, ice3_dimensions
 from exercises.base import (
     AnswerError,
+    distinct,
     format_answer,
     format_choices,
     grade_choice,
@@ -32,7 +33,7 @@ from exercises.base import (
     grade_shape,
     grade_vector,
     parse_shape,
-    unless_close,
+    typed_mistakes,
 )
 
 ID = "embedding_dims"
@@ -161,29 +162,17 @@ def _mistakes(p: dict) -> dict:
     """The typical wrong answers, in MISTAKES order; None where one equals the right answer or an
     earlier mistake's, or does not apply to this ask."""
     right = _answer(p)
-    out: dict = {}
-    for name, wrong in _candidates(p).items():
-        if wrong is None or p["ask"] == "choice":  # each wrong option stands for one mistake
-            out[name] = wrong
-        elif isinstance(right, tuple):  # shapes: equal or not, whatever their lengths
-            earlier = [v for v in out.values() if v is not None]
-            out[name] = None if wrong == right or wrong in earlier else wrong
-        else:
-            out[name] = unless_close(wrong, right, *out.values(), rel=REL_EXACT, abs_=ABS_EXACT)
-    return out
+    if p["ask"] == "choice":  # each wrong option stands for one mistake
+        right = p["options"].index(right)
+    return distinct(_candidates(p), right, rel=REL_EXACT, abs_=ABS_EXACT)  # shapes too: exact
 
 
-def _typed(name: str):
-    def wrong(p: dict) -> str | None:
-        value = _mistakes(p)[name]
-        if value is None:
-            return None
-        return p["options"][value] if p["ask"] == "choice" else format_answer(value)
-    wrong.__name__ = name
-    return wrong
+def _typed(p: dict, value) -> str:
+    """A mistake's value as the student types it: an option's text, or format_answer's text."""
+    return p["options"][value] if p["ask"] == "choice" else format_answer(value)
 
 
-MISTAKES = {name: _typed(name) for name in EXPLAIN}
+MISTAKES = typed_mistakes(_mistakes, EXPLAIN, _typed)
 
 
 def prompt(p: dict) -> str:

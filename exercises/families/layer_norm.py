@@ -7,13 +7,10 @@ variance (dividing by d) and ε = 1e-5, as in torch; core.attention.layer_norm c
 
 from __future__ import annotations
 
-import functools
-import json
-
 import numpy as np
 
 from core.attention import layer_norm
-from exercises.base import format_answer, grade_vector, unless_close
+from exercises.base import bracketed, distinct, format_answer, grade_vector, per_variant, typed_mistakes
 
 ID = "layer_norm"
 TITLE = "Layer normalization of a vector"
@@ -66,15 +63,10 @@ def _answer(p: dict) -> np.ndarray:
     return layer_norm(_x(p), *_gb(p), eps=EPS)
 
 
+@per_variant
 def _mistakes(p: dict) -> dict:
     """The typical wrong answers, in MISTAKES order; None where one equals the right answer or an
     earlier mistake's, or does not apply (γ and β slips without γ and β)."""
-    return _mistakes_of(json.dumps(p, sort_keys=True))
-
-
-@functools.lru_cache(maxsize=256)  # each MISTAKES entry and grade ask for all of them: work them out once
-def _mistakes_of(params_json: str) -> dict:
-    p = json.loads(params_json)
     x = _x(p)
     g, b = _gb(p)
     affine = g is not None
@@ -93,26 +85,10 @@ def _mistakes_of(params_json: str) -> dict:
         "forgot_gamma_beta": layer_norm(x, eps=EPS) if affine else None,
         "shift_before_scale": (layer_norm(x, eps=EPS) + b) * g if affine else None,
     }
-    right = _answer(p)
-    out: dict = {}
-    for name, wrong in candidates.items():
-        out[name] = unless_close(wrong, right, *out.values())
-    return out
+    return distinct(candidates, _answer(p))
 
 
-def _typed(name: str):
-    def wrong(p: dict) -> str | None:
-        value = _mistakes(p)[name]
-        return None if value is None else format_answer(value)
-    wrong.__name__ = name
-    return wrong
-
-
-MISTAKES = {name: _typed(name) for name in EXPLAIN}
-
-
-def _vec(v) -> str:
-    return "[" + ", ".join(format_answer(float(e)) for e in v) + "]"
+MISTAKES = typed_mistakes(_mistakes, EXPLAIN)
 
 
 def prompt(p: dict) -> str:
@@ -120,12 +96,13 @@ def prompt(p: dict) -> str:
     if p["gamma"] is None:
         rule = ("LayerNorm(x) = (x − μ) / √(σ² + ε), where μ is the mean of x's entries and σ² their variance "
                 f"(the mean of (x − μ)², dividing by d = {d}), with ε = 1e-5 (too small to matter here).")
-        given = f"x = {_vec(p['x'])}"
+        given = f"x = {bracketed(p['x'])}"
     else:
         rule = ("LayerNorm(x) = γ · (x − μ) / √(σ² + ε) + β, entry by entry, where μ is the mean of x's entries "
                 f"and σ² their variance (the mean of (x − μ)², dividing by d = {d}), with ε = 1e-5 (too small to "
                 "matter here).")
-        given = f"x = {_vec(p['x'])}, gain γ = {_vec(p['gamma'])} and bias β = {_vec(p['beta'])} (shown below)"
+        given = (f"x = {bracketed(p['x'])}, gain γ = {bracketed(p['gamma'])} and bias β = {bracketed(p['beta'])} "
+                 "(shown below)")
     return (f"Layer normalization, as in torch.nn.LayerNorm: {rule} Normalize the token vector {given}. "
             f"Give the {d} values in order, separated by spaces, each with at least 3 decimals.")
 
@@ -157,12 +134,12 @@ def worked_solution(p: dict) -> str:
     total = format_answer(float(x[0])) + "".join(f" − {format_answer(float(-v))}" if v < 0 else
                                                  f" + {format_answer(float(v))}" for v in x[1:])
     lines = [f"μ = ({total}) / {d} = {format_answer(mu)}.",
-             f"x − μ = {_vec(dev)}.",
+             f"x − μ = {bracketed(dev)}.",
              f"σ² = mean of the squares = ({' + '.join(format_answer(float(v * v)) for v in dev)}) / {d} = "
              f"{format_answer(var)}; √(σ² + ε) = {format_answer(std)}.",
-             f"x̂ = (x − μ) / {format_answer(std)} = {_vec(xhat)}."]
+             f"x̂ = (x − μ) / {format_answer(std)} = {bracketed(xhat)}."]
     if p["gamma"] is not None:
-        lines.append(f"γ · x̂ + β = {_vec(_answer(p))}.")
+        lines.append(f"γ · x̂ + β = {bracketed(_answer(p))}.")
     return "\n".join(lines)
 
 

@@ -17,13 +17,11 @@ torch and core.mlm.target_loss.
 
 from __future__ import annotations
 
-import json
 import math
-from functools import lru_cache
 
 import numpy as np
 
-from exercises.base import format_answer, grade_number, unless_close
+from exercises.base import distinct, format_answer, grade_number, per_variant, typed_mistakes
 
 ID = "mlm_cross_entropy"
 TITLE = "Cross-entropy of the masked-LM and of binary classification"
@@ -152,15 +150,10 @@ def _answer(p: dict) -> float:
     return _mlm_loss(_target_probs(p))
 
 
+@per_variant
 def _mistakes(p: dict) -> dict[str, float | None]:
     """The typical wrong answers, in EXPLAIN order; None where one equals the right answer or an
-    earlier mistake's. Memoised on the params' JSON: MISTAKES and grade ask for them again and again."""
-    return dict(_mistakes_of(json.dumps(p, sort_keys=True)))
-
-
-@lru_cache(maxsize=256)
-def _mistakes_of(key: str) -> tuple[tuple[str, float | None], ...]:
-    p = json.loads(key)
+    earlier mistake's. Once per variant: MISTAKES and grade ask for them again and again."""
     right = _answer(p)
     if p["ask"] == "bce":
         ys, ps = p["y"], p["p"]
@@ -192,21 +185,10 @@ def _mistakes_of(key: str) -> tuple[tuple[str, float | None], ...]:
             "only_first_mask": _nll(targets[0]) if multi else None,
             "log_of_mean": _nll(float(np.mean(targets))) if multi else None,
         }
-    out: dict[str, float | None] = {}
-    for name in EXPLAIN:
-        out[name] = unless_close(candidates.get(name), right, *out.values())
-    return tuple(out.items())
+    return distinct(candidates, right, names=EXPLAIN)
 
 
-def _typed(name: str):
-    def wrong(p: dict) -> str | None:
-        value = _mistakes(p)[name]
-        return None if value is None else format_answer(value)
-    wrong.__name__ = name
-    return wrong
-
-
-MISTAKES = {name: _typed(name) for name in EXPLAIN}
+MISTAKES = typed_mistakes(_mistakes, EXPLAIN)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.attention import check_heads
-from exercises.base import format_answer, grade_number, grade_shape, unless_close
+from exercises.base import distinct, format_answer, grade_number, grade_shape, typed_mistakes
 
 ID = "multi_head_shapes"
 TITLE = "Multi-head attention shapes and parameters"
@@ -123,28 +123,10 @@ def _candidates(p: dict) -> dict:
 def _mistakes(p: dict) -> dict:
     """The typical wrong answers, in MISTAKES order; None where one equals the right answer or an
     earlier mistake's, or does not apply to this ask."""
-    right = _answer(p)
-    out: dict = {}
-    for name, wrong in _candidates(p).items():
-        if wrong is None:
-            out[name] = None
-        elif isinstance(right, tuple):  # shapes: equal or not, whatever their lengths
-            earlier = [v for v in out.values() if v is not None]
-            out[name] = None if wrong == right or wrong in earlier else wrong
-        else:
-            out[name] = unless_close(wrong, right, *out.values(), rel=REL_EXACT, abs_=ABS_EXACT)
-    return out
+    return distinct(_candidates(p), _answer(p), rel=REL_EXACT, abs_=ABS_EXACT)  # shapes too: exact
 
 
-def _typed(name: str):
-    def wrong(p: dict) -> str | None:
-        value = _mistakes(p)[name]
-        return None if value is None else format_answer(value)
-    wrong.__name__ = name
-    return wrong
-
-
-MISTAKES = {name: _typed(name) for name in EXPLAIN}
+MISTAKES = typed_mistakes(_mistakes, EXPLAIN)
 
 
 def _n(x: int) -> str:

@@ -9,13 +9,10 @@ only the rows the mask keeps, [CLS] and [SEP] included. core.embeddings.pool com
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-
 import numpy as np
 
 from core.embeddings import pool
-from exercises.base import format_answer, grade_vector, unless_close
+from exercises.base import distinct, format_answer, grade_vector, per_variant, typed_mistakes
 
 ID = "pooling"
 TITLE = "Pooling a hidden state into a sentence embedding"
@@ -97,16 +94,11 @@ def _answer(p: dict) -> np.ndarray:
     return _pooled(p).get(p["ask"])
 
 
+@per_variant
 def _mistakes(p: dict) -> dict[str, np.ndarray | None]:
     """The typical wrong answers, in EXPLAIN order; None where one does not apply to the ask, or equals
-    the right answer or an earlier mistake's. Cached by the params' JSON text (grading and MISTAKES ask
-    for them again and again); the arrays are shared, so read them only."""
-    return _mistakes_of(json.dumps(p, sort_keys=True))
-
-
-@lru_cache(maxsize=256)
-def _mistakes_of(key: str) -> dict[str, np.ndarray | None]:
-    p = json.loads(key)
+    the right answer or an earlier mistake's. Once per variant (grading and MISTAKES ask for them again
+    and again); the arrays are shared, so read them only."""
     h = _h(p)
     keep = np.array(p["mask"], dtype=bool)
     k = int(keep.sum())
@@ -129,22 +121,10 @@ def _mistakes_of(key: str) -> dict[str, np.ndarray | None]:
         "gave_mean_pooling": right.mean if ask != "mean" else None,
         "gave_max_pooling": right.max if ask != "max" else None,
     }
-    out: dict[str, np.ndarray | None] = {}
-    answer = _answer(p)
-    for name, wrong in candidates.items():
-        out[name] = unless_close(wrong, answer, *out.values())
-    return out
+    return distinct(candidates, _answer(p))
 
 
-def _typed(name: str):
-    def wrong(p: dict) -> str | None:
-        value = _mistakes(p)[name]
-        return None if value is None else format_answer(value)
-    wrong.__name__ = name
-    return wrong
-
-
-MISTAKES = {name: _typed(name) for name in EXPLAIN}
+MISTAKES = typed_mistakes(_mistakes, EXPLAIN)
 
 
 def _row(values) -> str:

@@ -13,14 +13,12 @@ formula with one slip (_entry, SLIPS), such as sin and cos swapped or the expone
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 
 import numpy as np
 
 from core.attention import positional_encoding
-from exercises.base import format_answer, grade_number, grade_vector, unless_close
+from exercises.base import distinct, format_answer, grade_number, grade_vector, per_variant, typed_mistakes
 
 ID = "positional_encoding"
 TITLE = "Positional encoding values"
@@ -113,34 +111,17 @@ def _candidates(p: dict) -> dict:
         c = {name: _row(pos, d, **slip) for name, slip in SLIPS.items()}
         c["dimension_counted_from_1"] = None
         c["halves_not_interleaved"] = _row(pos, d, halves=True)
-    return {name: c[name] for name in EXPLAIN}
+    return c
 
 
+@per_variant
 def _mistakes(p: dict) -> dict:
     """The typical wrong answers, in MISTAKES order; None where one equals the right answer or an
     earlier mistake's (the grader could not tell them apart), or does not apply to this ask."""
-    return _mistakes_of(json.dumps(p, sort_keys=True))
+    return distinct(_candidates(p), _answer(p), names=EXPLAIN)
 
 
-@functools.lru_cache(maxsize=256)  # each MISTAKES entry and grade ask for all of them: work them out once
-def _mistakes_of(params_json: str) -> dict:
-    p = json.loads(params_json)
-    right = _answer(p)
-    out: dict = {}
-    for name, wrong in _candidates(p).items():
-        out[name] = unless_close(wrong, right, *out.values())
-    return out
-
-
-def _typed(name: str):
-    def wrong(p: dict) -> str | None:
-        value = _mistakes(p)[name]
-        return None if value is None else format_answer(value)
-    wrong.__name__ = name
-    return wrong
-
-
-MISTAKES = {name: _typed(name) for name in EXPLAIN}
+MISTAKES = typed_mistakes(_mistakes, EXPLAIN)
 
 
 def prompt(p: dict) -> str:

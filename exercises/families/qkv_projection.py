@@ -9,14 +9,11 @@ page 1 shows.
 
 from __future__ import annotations
 
-import functools
-import json
-
 import numpy as np
 
 from core import examples
 from core.attention import Attention, self_attention
-from exercises.base import format_answer, grade_matrix, unless_close
+from exercises.base import bracketed, distinct, format_answer, grade_matrix, per_variant, typed_mistakes
 
 ID = "qkv_projection"
 TITLE = "Q, K and V projections"
@@ -83,7 +80,8 @@ def _answer(p: dict) -> np.ndarray:
     return getattr(_attention(p), p["which"].lower())
 
 
-def _compute_mistakes(p: dict) -> dict[str, np.ndarray | None]:
+@per_variant
+def _mistakes(p: dict) -> dict[str, np.ndarray | None]:
     """The typical wrong answers, in MISTAKES order; None where a mistake's shapes do not fit, or where it
     equals the right answer or an earlier mistake's."""
     x = np.asarray(p["x"], dtype=float)
@@ -100,37 +98,10 @@ def _compute_mistakes(p: dict) -> dict[str, np.ndarray | None]:
         "w_times_x": w @ x if d_k == n else None,  # [d_model, d_k] x [n, d_model] -> [d_model, d_model]
         "elementwise": x * w if x.shape == w.shape else None,
     }
-    right = _answer(p)
-    out: dict[str, np.ndarray | None] = {}
-    for name, wrong in candidates.items():
-        out[name] = unless_close(wrong, right, *out.values())
-    return out
+    return distinct(candidates, _answer(p))
 
 
-@functools.lru_cache(maxsize=256)
-def _mistakes_of(key: str) -> dict:
-    return _compute_mistakes(json.loads(key))
-
-
-def _mistakes(p: dict) -> dict:
-    """_compute_mistakes, once per variant: each MISTAKES entry and each grade of a wrong answer need them
-    all. The dict is shared: read it, never change it."""
-    return _mistakes_of(json.dumps(p, sort_keys=True))
-
-
-def _typed(name: str):
-    def wrong(p: dict) -> str | None:
-        value = _mistakes(p)[name]
-        return None if value is None else format_answer(value)
-    wrong.__name__ = name
-    return wrong
-
-
-MISTAKES = {name: _typed(name) for name in EXPLAIN}
-
-
-def _rows(a) -> str:
-    return "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in a) + "]"
+MISTAKES = typed_mistakes(_mistakes, EXPLAIN)
 
 
 def prompt(p: dict) -> str:
@@ -138,8 +109,8 @@ def prompt(p: dict) -> str:
     what, key, w_name = NAMES[p["which"]]
     name = p["which"]
     return (f"X holds {n} tokens of {d_model} numbers (one row per token), and W_Q, W_K, W_V are {d_model}×{d_k}: "
-            f"X = {_rows(p['x'])}, W_Q = {_rows(p['w_q'])}, W_K = {_rows(p['w_k'])}, W_V = {_rows(p['w_v'])} "
-            f"(also shown below). Compute the {what} {name} = X·{w_name}. Give the {n}×{d_k} matrix, one row per "
+            f"X = {bracketed(p['x'])}, W_Q = {bracketed(p['w_q'])}, W_K = {bracketed(p['w_k'])}, "
+            f"W_V = {bracketed(p['w_v'])} (also shown below). Compute the {what} {name} = X·{w_name}. Give the {n}×{d_k} matrix, one row per "
             f"line or rows separated by ';'.")
 
 

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from core.attention import softmax
-from exercises.base import format_answer, grade_vector, unless_close
+from exercises.base import distinct, format_answer, grade_vector, typed_mistakes
 
 ID = "softmax_row"
 TITLE = "Softmax of a score row"
@@ -64,22 +64,10 @@ def _mistakes(p: dict) -> dict[str, np.ndarray | None]:
         "forgot_normalisation": np.exp(x),
         "max_instead_of_softmax": np.eye(len(s))[int(np.argmax(s))],
     }
-    out: dict[str, np.ndarray | None] = {}
-    right = _answer(p)
-    for name, wrong in candidates.items():
-        out[name] = unless_close(wrong, right, *out.values())
-    return out
+    return distinct(candidates, _answer(p))
 
 
-def _typed(name: str):
-    def wrong(p: dict) -> str | None:
-        value = _mistakes(p)[name]
-        return None if value is None else format_answer(value)
-    wrong.__name__ = name
-    return wrong
-
-
-MISTAKES = {name: _typed(name) for name in EXPLAIN}
+MISTAKES = typed_mistakes(_mistakes, EXPLAIN)
 
 
 def prompt(p: dict) -> str:

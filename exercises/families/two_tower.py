@@ -20,12 +20,14 @@ import numpy as np
 
 from core.attention import softmax
 from exercises.base import (
+    bracketed,
+    distinct,
     format_answer,
     format_choices,
     grade_choice,
     grade_matrix,
     grade_number,
-    unless_close,
+    typed_mistakes,
 )
 
 ID = "two_tower"
@@ -159,38 +161,22 @@ def _mistakes(p: dict) -> dict:
             "target_is_largest_score": float(-math.log(softmax(s[r])[top])) if top != r else None,
             "batch_mean_loss": float(np.mean([_row_loss(s, i) for i in range(b)])),
         }
-    out: dict = {}
-    if ask == "which_negatives":
-        for name in EXPLAIN:
-            out[name] = candidates.get(name)
-        return out
-    for name in EXPLAIN:
-        out[name] = unless_close(candidates.get(name), right, *out.values())
-    return out
+    return distinct(candidates, right, names=EXPLAIN)
 
 
-def _typed(name: str):
-    def wrong(p: dict) -> str | None:
-        value = _mistakes(p)[name]
-        if value is None:
-            return None
-        return p["options"][value] if p["ask"] == "which_negatives" else format_answer(value)
-    wrong.__name__ = name
-    return wrong
+def _typed(p: dict, value) -> str:
+    """An answer (or a mistake's) as the student types it: an option's text, or format_answer's text."""
+    return p["options"][value] if p["ask"] == "which_negatives" else format_answer(value)
 
 
-MISTAKES = {name: _typed(name) for name in EXPLAIN}
-
-
-def _vec(v) -> str:
-    return "[" + ", ".join(str(x) for x in v) + "]"
+MISTAKES = typed_mistakes(_mistakes, EXPLAIN, _typed)
 
 
 def prompt(p: dict) -> str:
     b = len(p["Q"])
     pairs = ", ".join(f"(\"{q}\", {x})" for q, x in zip(p["queries"], p["products"], strict=True))
-    q_rows = "; ".join(f"q_{i + 1} = {_vec(v)}" for i, v in enumerate(p["Q"]))
-    p_rows = "; ".join(f"p_{i + 1} = {_vec(v)}" for i, v in enumerate(p["P"]))
+    q_rows = "; ".join(f"q_{i + 1} = {bracketed(v)}" for i, v in enumerate(p["Q"]))
+    p_rows = "; ".join(f"p_{i + 1} = {bracketed(v)}" for i, v in enumerate(p["P"]))
     intro = (f"A two-tower search model (as in the Instacart slides) embeds search queries with one tower and "
              f"products with the other. A training batch holds B = {b} (query, purchased product) pairs: {pairs}. "
              f"Row i of Q is query i's embedding and row i of P its product's (shown below): {q_rows}; {p_rows}. "
@@ -223,8 +209,7 @@ def tables(p: dict) -> dict:
 
 
 def solve(p: dict):
-    right = _answer(p)
-    return p["options"][right] if p["ask"] == "which_negatives" else format_answer(right)
+    return _typed(p, _answer(p))
 
 
 def _f(x) -> str:
