@@ -55,6 +55,42 @@ if top[1].button("Sign out", width="stretch"):
     st.rerun()
 
 
+# --- answering ------------------------------------------------------------------------------------
+
+def blank_grid(form: dict) -> pd.DataFrame:
+    return pd.DataFrame([[None] * form["cols"] for _ in range(form["rows"])],
+                        columns=[str(j + 1) for j in range(form["cols"])], dtype=object)
+
+
+def typed_answer(aid: str, pos: int, form: dict) -> str:
+    """What the student typed, read from the form's widgets (in a callback, before the script runs)."""
+    if form["kind"] == "matrix" and st.session_state.get(f"ex_grid_{aid}_{pos}"):
+        rows = blank_grid(form).values.tolist()
+        edits = st.session_state.get(f"ex_in_grid_{aid}_{pos}") or {}
+        for r, changed in edits.get("edited_rows", {}).items():
+            for c, value in changed.items():
+                rows[int(r)][int(c) - 1] = value
+        return practice.grid_answer(rows)
+    value = st.session_state.get(f"ex_in_{aid}_{pos}")
+    return "" if value is None else str(value)
+
+
+def submit(student: str, assignment, pos: int, form: dict) -> None:
+    """The Submit button's callback: grade, store (committed before the feedback shows), remember the
+    feedback for the run that follows. If the gradebook fails, nothing is counted and the answer stays."""
+    aid = assignment.id
+    sub_key = f"ex_sub_{aid}_{pos}"
+    try:
+        outcome = practice.submit(store(), student, assignment, pos, typed_answer(aid, pos, form),
+                                  st.session_state[sub_key])
+    except Exception as err:  # the database refused or is gone: try again, with the same submission id
+        st.session_state[f"ex_err_{aid}_{pos}"] = (f"Your answer could not be saved ({type(err).__name__}), so it "
+                                                   f"was not graded or counted. Submit it again in a moment.")
+        return
+    st.session_state[f"ex_fb_{aid}_{pos}"] = outcome.feedback
+    st.session_state[sub_key] = uuid.uuid4().hex  # the next submit is a new submission
+
+
 # --- the assignment ------------------------------------------------------------------------------
 
 found, problems = assignment_files.load()
@@ -119,41 +155,28 @@ with st.container(border=True):
 
     if not state.closed:
         st.caption(f"Try {state.tries + 1} of {state.max_tries}. An answer that cannot be read is not counted.")
+        kind = form["kind"]
         with st.form(f"ex_form_{aid}_{pos}"):
-            kind = form["kind"]
             if kind == "choice":
-                answer = st.radio("Your answer", form["options"], index=None, key=f"ex_in_{aid}_{pos}")
+                st.radio("Your answer", form["options"], index=None, key=f"ex_in_{aid}_{pos}")
+            elif kind == "matrix" and st.session_state.get(f"ex_grid_{aid}_{pos}"):
+                st.data_editor(blank_grid(form), key=f"ex_in_grid_{aid}_{pos}", hide_index=True, width="stretch")
             elif kind == "matrix":
-                rows, cols = form["rows"], form["cols"]
-                if st.session_state.get(f"ex_grid_{aid}_{pos}"):
-                    frame = pd.DataFrame([[None] * cols for _ in range(rows)], columns=[str(j + 1) for j in
-                                                                                       range(cols)], dtype=object)
-                    edited = st.data_editor(frame, key=f"ex_in_grid_{aid}_{pos}", hide_index=True, width="stretch")
-                    answer = practice.grid_answer(edited.values.tolist())
-                else:
-                    answer = st.text_area(f"Your answer: a {rows}×{cols} matrix", value=state.last_answer,
-                                          key=f"ex_in_{aid}_{pos}", placeholder="one row per line, like\n1 2\n3 4",
-                                          height=40 + 26 * rows)
+                st.text_area(f"Your answer: a {form['rows']}×{form['cols']} matrix", value=state.last_answer,
+                             key=f"ex_in_{aid}_{pos}", placeholder="one row per line, like\n1 2\n3 4",
+                             height=40 + 26 * form["rows"])
             else:
                 what = {"number": "a number", "vector": f"{form.get('n', '')} numbers".strip(),
                         "shape": "a shape, like 20 x 768", "word": "a word"}.get(kind, "your answer")
-                answer = st.text_input(f"Your answer ({what})", value=state.last_answer, key=f"ex_in_{aid}_{pos}")
-            submitted = st.form_submit_button("Submit", type="primary")
+                st.text_input(f"Your answer ({what})", value=state.last_answer, key=f"ex_in_{aid}_{pos}")
+            # graded and stored in the callback, before the script runs: one run per submission, and the
+            # score above already counts it
+            st.form_submit_button("Submit", type="primary", on_click=submit, args=(student, assignment, pos, form))
         if kind == "matrix":
             st.toggle("Fill in a grid instead", key=f"ex_grid_{aid}_{pos}")
-        if submitted:
-            try:
-                outcome = practice.submit(store(), student, assignment, pos, answer if answer is not None else "",
-                                          st.session_state[sub_key])
-            except Exception as err:  # the database refused or is gone: the answer is not lost, try again
-                st.session_state[fb_key] = None
-                st.error(plain(f"Your answer could not be saved ({type(err).__name__}), so it was not graded or "
-                               f"counted. Submit it again in a moment."), icon=":material/cloud_off:")
-            else:
-                st.session_state[fb_key] = outcome.feedback
-                st.session_state[sub_key] = uuid.uuid4().hex  # the next submit is a new submission
-                st.rerun()
 
+    if error := st.session_state.pop(f"ex_err_{aid}_{pos}", None):
+        st.error(plain(error), icon=":material/cloud_off:")
     fb = st.session_state.get(fb_key)
     if fb is not None:
         draw_feedback(fb)

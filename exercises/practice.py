@@ -225,19 +225,14 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
     ex = exercise(student_id, assignment, position)
     if not isinstance(answer, str):
         answer = format_answer(answer)
-    before = _state(ex.item, store.attempts(student_id, assignment.id, position))
-    if before.closed:
-        closed = Feedback(True, before.score, "This exercise is finished: " +
-                          ("you solved it." if before.solved else "every try is used."))
-        return Outcome(closed, before, stored=False)
     fb = grade(ex, answer)
     try:
         store.record(submission_id, student_id, assignment.id, position, ex.family.ID, ex.seed, answer,
                      fb.valid, fb.score, fb.mistake, max_tries=ex.item.tries)
-    except ExerciseClosed:  # another tab took the last try a moment ago
+    except ExerciseClosed:  # solved or out of tries (perhaps a moment ago, in another tab)
         after = _state(ex.item, store.attempts(student_id, assignment.id, position))
-        return Outcome(Feedback(True, after.score, "This exercise is finished: it was closed in another tab."),
-                       after, stored=False)
+        why = "you solved it." if after.solved else "every try is used."
+        return Outcome(Feedback(True, after.score, "This exercise is finished: " + why), after, stored=False)
     after = _state(ex.item, store.attempts(student_id, assignment.id, position))
     return Outcome(fb, after, stored=True)
 

@@ -243,8 +243,8 @@ class Store:
         answer that could not be read; it is not a try. score is 0..1; mistake names the mistake the
         grader recognized, or None.
 
-        max_tries: when given, a valid submission to an exercise that is already solved or has used
-        max_tries valid tries is refused with ExerciseClosed and nothing is stored. The check and the
+        max_tries: when given, a submission (readable or not) to an exercise that is already solved or
+        has used max_tries valid tries is refused with ExerciseClosed and nothing is stored. The check and the
         insert are one transaction, serialised per exercise (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
         advisory lock on the student's exercise), so two tabs submitting at once cannot both take
         the last try."""
@@ -267,7 +267,7 @@ class Store:
             raise ValueError(f"max_tries must be an int >= 1, got {max_tries!r}")
 
         with self._write() as conn, conn.begin():
-            if max_tries is not None and feedback_valid:
+            if max_tries is not None:
                 if self.dialect == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                                  {"key": json.dumps([student_id, assignment_id, position])})

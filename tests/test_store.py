@@ -174,8 +174,9 @@ def test_max_tries_closes_an_exercise_once_solved_or_out_of_tries(store):
     with pytest.raises(ExerciseClosed, match="no tries left"):
         record("4", feedback_valid=True, score=1.0)
     assert record("3", feedback_valid=True, score=0.5).submission_id == "3"  # a retry of a stored one is fine
-    record("5", feedback_valid=False, score=0.0)  # unreadable answers are still logged
-    assert [a.submission_id for a in store.attempts("alice", "a1")] == ["1", "2", "3", "5"]
+    with pytest.raises(ExerciseClosed):
+        record("5", feedback_valid=False, score=0.0)  # nor an unreadable one, once closed
+    assert [a.submission_id for a in store.attempts("alice", "a1")] == ["1", "2", "3"]
     store.record("6", "bob", "a1", 0, "softmax", 7, "x", True, 1.0, max_tries=2)
     with pytest.raises(ExerciseClosed, match="solved"):
         store.record("7", "bob", "a1", 0, "softmax", 7, "x", True, 1.0, max_tries=2)
