@@ -65,12 +65,7 @@ def blank_grid(form: dict) -> pd.DataFrame:
 def typed_answer(aid: str, pos: int, form: dict) -> str:
     """What the student typed, read from the form's widgets (in a callback, before the script runs)."""
     if form["kind"] == "matrix" and st.session_state.get(f"ex_grid_{aid}_{pos}"):
-        rows = blank_grid(form).values.tolist()
-        edits = st.session_state.get(f"ex_in_grid_{aid}_{pos}") or {}
-        for r, changed in edits.get("edited_rows", {}).items():
-            for c, value in changed.items():
-                rows[int(r)][int(c) - 1] = value
-        return practice.grid_answer(rows)
+        return practice.grid_answer(form["rows"], form["cols"], st.session_state.get(f"ex_in_grid_{aid}_{pos}"))
     value = st.session_state.get(f"ex_in_{aid}_{pos}")
     return "" if value is None else str(value)
 
@@ -156,6 +151,8 @@ with st.container(border=True):
     if not state.closed:
         st.caption(f"Try {state.tries + 1} of {state.max_tries}. An answer that cannot be read is not counted.")
         kind = form["kind"]
+        if kind == "matrix":
+            st.toggle("Fill in a grid instead", key=f"ex_grid_{aid}_{pos}")
         with st.form(f"ex_form_{aid}_{pos}"):
             if kind == "choice":
                 st.radio("Your answer", form["options"], index=None, key=f"ex_in_{aid}_{pos}")
@@ -172,8 +169,6 @@ with st.container(border=True):
             # graded and stored in the callback, before the script runs: one run per submission, and the
             # score above already counts it
             st.form_submit_button("Submit", type="primary", on_click=submit, args=(student, assignment, pos, form))
-        if kind == "matrix":
-            st.toggle("Fill in a grid instead", key=f"ex_grid_{aid}_{pos}")
 
     if error := st.session_state.pop(f"ex_err_{aid}_{pos}", None):
         st.error(plain(error), icon=":material/cloud_off:")

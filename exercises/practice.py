@@ -193,14 +193,22 @@ class Outcome:
     stored: bool  # False when the exercise was already closed: nothing was graded into the log
 
 
-def grid_answer(rows) -> str:
-    """A matrix typed into a grid (rows of cells, None or "" where empty) -> the text that is stored and
-    graded, rows split by '; '. An empty cell becomes '?', so the grader names the cell to fill in (and
-    the try is not counted)."""
+def grid_answer(rows: int, cols: int, edits: dict | None) -> str:
+    """A matrix filled into an empty rows×cols grid -> the text that is stored and graded, rows split by
+    '; '. `edits` is what Streamlit's data editor keeps in session state: {"edited_rows": {row index:
+    {column name "1".."cols": value}}}. An empty cell becomes '?', so the grader names the cell to fill
+    in (and the try is not counted)."""
+    grid: list[list] = [[None] * cols for _ in range(rows)]
+    for r, changed in ((edits or {}).get("edited_rows") or {}).items():
+        for c, value in (changed or {}).items():
+            i, j = int(r), int(c) - 1
+            if 0 <= i < rows and 0 <= j < cols:
+                grid[i][j] = value
+
     def cell(v) -> str:
         text = "" if v is None else str(v).strip()
-        return text if text and text.lower() != "nan" else "?"
-    return "; ".join(" ".join(cell(v) for v in row) for row in rows)
+        return text if text and text.lower() not in ("nan", "none") else "?"
+    return "; ".join(" ".join(cell(v) for v in row) for row in grid)
 
 
 def grade(ex: Exercise, answer: str) -> Feedback:

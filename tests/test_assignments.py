@@ -193,8 +193,16 @@ def test_concurrent_submits_from_two_tabs_never_exceed_the_tries(store):
 
 
 def test_grid_answers_become_text_and_empty_cells_are_named():
-    assert practice.grid_answer([[1, "2 "], [None, float("nan")]]) == "1 2; ? ?"
+    edits = {"edited_rows": {0: {"1": 1, "2": "2 "}, 1: {"1": None}, 5: {"1": 9}}, "added_rows": []}
+    assert practice.grid_answer(2, 2, edits) == "1 2; ? ?"
+    assert practice.grid_answer(1, 3, None) == "? ? ?"
     a = parse('[[exercise]]\nfamily = "qkv_projection"\n', "g.toml", BY_ID)
     ex = practice.exercise("alice", a, 0)
-    fb = practice.grade(ex, practice.grid_answer([[1, None, 3]] * ex.form()["rows"]))
-    assert not fb.valid and "column 2" in fb.message
+    form = ex.form()
+    right = practice.solution(ex, None).answer
+    cells = [row.split() for row in right.split("; ")]
+    edits = {"edited_rows": {i: {str(j + 1): v for j, v in enumerate(row)} for i, row in enumerate(cells)}}
+    assert practice.grade(ex, practice.grid_answer(form["rows"], form["cols"], edits)).correct
+    del edits["edited_rows"][0]["2"]
+    fb = practice.grade(ex, practice.grid_answer(form["rows"], form["cols"], edits))
+    assert not fb.valid and "Row 1, column 2" in fb.message

@@ -36,6 +36,7 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("exercises")
     (folder / "assignments").mkdir()
     (folder / "assignments" / "practice.toml").write_text(ASSIGNMENT)
+    (folder / "assignments" / "grid.toml").write_text('id = "grid"\n[[exercise]]\nfamily = "qkv_projection"\n')
     db = folder / "gradebook.sqlite3"
     env = {"ATTENTION_LAB_DB": str(db), "ATTENTION_LAB_ASSIGNMENTS": str(folder / "assignments"),
            "ATTENTION_LAB_INSTRUCTOR_PASSWORD": "s3cret", "ATTENTION_LAB_CLASS_CODE": "", "DATABASE_URL": ""}
@@ -57,8 +58,8 @@ def alert(page, text: str):
     return page.locator('[data-testid="stAlert"]', has_text=text)
 
 
-def sign_in(page, url: str, student: str) -> None:
-    page.goto(f"{url}/exercises")
+def sign_in(page, url: str, student: str, assignment: str = "practice") -> None:
+    page.goto(f"{url}/exercises?assignment={assignment}")
     page.get_by_label("Student id").fill(student)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Signed in as")).to_be_visible()
@@ -73,7 +74,7 @@ def submit(page, text: str) -> None:
 
 def test_a_student_completes_an_exercise(page, server, monkeypatch):
     monkeypatch.setenv("ATTENTION_LAB_ASSIGNMENTS", str(server["folder"]))
-    assignment = assignment_files.load()[0][0]
+    assignment = next(a for a in assignment_files.load()[0] if a.id == "practice")
     p = practice.exercise("ada", assignment, 0).params
 
     sign_in(page, server["url"], "Ada")
@@ -105,6 +106,31 @@ def test_a_student_completes_an_exercise(page, server, monkeypatch):
     store.close()
     assert [(a.valid, a.mistake) for a in rows] == [(False, None), (True, "max_instead_of_softmax"), (True, None)]
     assert rows[1].score < 1 and rows[2].score == 1
+
+
+def test_a_matrix_answer_typed_into_the_grid(page, server, monkeypatch):
+    monkeypatch.setenv("ATTENTION_LAB_ASSIGNMENTS", str(server["folder"]))
+    assignment = next(a for a in assignment_files.load()[0] if a.id == "grid")
+    ex = practice.exercise("grace", assignment, 0)
+    cells = [row.split() for row in practice.solution(ex, None).answer.split("; ")]
+
+    sign_in(page, server["url"], "grace", assignment="grid")
+    page.get_by_text("Fill in a grid instead").click()
+    wait_settled(page)
+    box = page.locator('[data-testid="stDataFrame"]').bounding_box()
+    width = box["width"] / len(cells[0])
+    header = row_height = 35  # Streamlit's data editor: a 35 px header, then rows of about 34 px
+    for r, row in enumerate(cells):
+        for c, value in enumerate(row):  # select the cell, open its editor, type, commit
+            page.mouse.click(box["x"] + width * (c + 0.5), box["y"] + header + (row_height - 1) * r + 17)
+            page.wait_for_timeout(150)
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(150)
+            page.keyboard.type(value, delay=60)
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(200)
+    page.get_by_role("button", name="Submit").click()
+    expect(alert(page, "Correct.")).to_be_visible()
 
 
 def test_the_dashboard_shows_the_class(page, server):
