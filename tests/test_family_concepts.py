@@ -22,10 +22,10 @@ LECTURE_ANSWERS = {
     "mlm_loss_model": "Classification",
     # "Next-sentence prediction: ... Use both positive and negative labels. How are these generated?"
     # (Devlin et al. 2019: 50% the actual next sentence, IsNext; 50% a random sentence from the corpus, NotNext)
-    "nsp_labels": "a random sentence from elsewhere",
+    "nsp_labels": "a random sentence from the corpus",
     # ICE: "What kind of deep learning architecture would support this problem? 1 SBERT 2 LSTM to LSTM sequence
     # model 3 GPT-2 4 Feed Forward Neural Network": the generative ones, 2 and 3
-    "nl_to_sql": "LSTM-to-LSTM encoder–decoder, or a generative transformer such as GPT-2",
+    "nl_to_sql": "LSTM-to-LSTM sequence model or GPT-2",
     # ICE: "Why does pooling of the output need to be done for sequence classification (e.g. emotion detection)?
     # 1 Reduces the dimensionality 2 Averages context from all the tokens 3 Computational concerns for training
     # the fine-tuned model 4 All of the above"
@@ -75,6 +75,25 @@ def test_every_question_has_the_lectures_answer():
         assert 3 <= len(p["options"]) <= 4
         worked = fam.worked_solution(p)
         assert fam.solve(p) in worked and fam.QUESTIONS[qid]["source"] in worked
+
+
+def test_right_option_does_not_give_itself_away_by_length():
+    """Picking the longest (or the shortest) option must not score well: over the FIXED variants the right
+    option is the longest in at most 4 questions and the shortest in about as many, and it is never more than
+    1.25× the length of the longest wrong option. A tie counts as both longest and shortest (the four
+    orderings of fine_tuning_order are all one length)."""
+    longest, shortest = [], []
+    for qid in fam.QIDS:
+        p = fam.FIXED[qid]
+        right = fam.solve(p)
+        wrong = [len(o) for o in p["options"] if o != right]
+        assert len(right) <= 1.25 * max(wrong), (qid, len(right), max(wrong))
+        if len(right) >= max(wrong):
+            longest.append(qid)
+        if len(right) <= min(wrong):
+            shortest.append(qid)
+    assert len(longest) <= 4, longest
+    assert abs(len(longest) - len(shortest)) <= 2, (longest, shortest)
 
 
 def test_pooling_answers_follow_the_lectures_table():
@@ -162,22 +181,24 @@ def test_options_are_shuffled_per_variant():
 
 def test_typed_forms_of_a_choice():
     p = {"question": "siamese_shares", "options": [
-        "Their input: each BERT reads both sentences joined by [SEP]",
-        "Their weights: the two BERTs have tied weights, so both sentences are encoded by the same network",
-        "Nothing: each sentence gets its own BERT, trained separately",
-        "Their output: both sentences get the same embedding"]}
+        "Their input: each BERT reads both sentences, joined by a [SEP] token",
+        "Their weights: the BERTs have tied weights, one encoder for both sentences",
+        "Nothing: each sentence has its own BERT, with its own separately trained weights",
+        "Their output: both BERTs emit one shared embedding for the sentence pair"]}
     right = p["options"][1]
     for typed in ["B", "b", "B)", "(b)", "2", "2)", right, right.upper(), f"  {right.lower()}  ", f"B) {right}", 2]:
         assert fam.grade(p, typed).correct, typed
     assert fam.grade(p, "a").mistake == "cross_encoder"
     assert fam.grade(p, "3").mistake == "separate_weights"
-    assert fam.grade(p, "D) Their output: both sentences get the same embedding").mistake == "same_output"
+    assert fam.grade(p, "D) Their output: both BERTs emit one shared embedding for the sentence pair").mistake == \
+        "same_output"
     assert "A) Their input" in fam.prompt(p) and fam.prompt(p).endswith("or its text.")
     assert "The answer is B) Their weights" in fam.worked_solution(p)
 
 
 @pytest.mark.parametrize("junk", ["", "   ", None, "banana", "9" * 10_000, "42", "0", "5", "e", "z", "(q)",
-                                  "weights", "D) Nothing: each sentence gets its own BERT, trained separately"])  # label and text disagree
+                                  "weights", "D) Nothing: each sentence has its own BERT, with its own separately "
+                                  "trained weights"])  # label and text disagree
 def test_junk_is_invalid(junk):
     fb = fam.grade(fam.FIXED["siamese_shares"], junk)
     assert not fb.valid and fb.score == 0 and fb.mistake is None and fb.message

@@ -40,10 +40,10 @@ QUESTIONS: dict[str, dict] = {
         "BERT is pre-trained on two tasks: the masked LM (mask a word in the middle of a sentence and have BERT "
         "predict it) and next-sentence prediction (predict whether sentence B follows sentence A). Are these two "
         "tasks supervised or unsupervised?",
-        "Self-supervised: the labels come from the text itself (the hidden word, whether B really followed A)",
-        {"Supervised: people label each example with the right word or the right next sentence": "human_labels",
-         "Unsupervised: there is no target to predict, as in clustering": "no_targets",
-         "Reinforcement learning: the model is rewarded when its guess is right": "reinforcement"},
+        "Self-supervised: the labels come from the raw text itself, not from annotators",
+        {"Supervised: human annotators label each masked word and each sentence pair by hand": "human_labels",
+         "Unsupervised: as in clustering, there is no target at all for the model to predict": "no_targets",
+         "Reinforcement learning: BERT earns a reward each time its guess is right": "reinforcement"},
         "Lecture 9, 'ICE: Supervised or Un-supervised? Are the above two tasks supervised or un-supervised?' "
         "answered on the next slide: \"self-supervised\". Data set: 'English Wikipedia and book corpus documents!'",
         "The targets are made from raw text by hiding part of it, so no person labels anything, yet the model "
@@ -53,17 +53,17 @@ QUESTIONS: dict[str, dict] = {
         "What data is BERT pre-trained on, according to the lecture?",
         "Unlabelled text: English Wikipedia and book corpus documents",
         {"Sentence pairs labelled by people as entailment, contradiction or neutral (SNLI)": "nli_is_pretraining",
-         "Movie reviews labelled with their sentiment": "labelled_data",
-         "Questions paired with the SQL queries that answer them": None},
+         "Movie-review snippets labelled with their sentiment": "labelled_data",
+         "Natural-language questions paired with the SQL queries that answer them": None},
         "Lecture 8 and 9, 'BERT pre-training', 'Data set! English Wikipedia and book corpus documents!'",
         "Both pre-training tasks make their own labels from plain text, so any large text corpus will do.",
         "The pre-training tasks need no labels: what kind of data is then enough?"),
     "mlm_loss_model": _q(
         "The loss function for the masked language model (MLM) mimics which type of classic ML model?",
-        "Classification: at each mask the model picks one word of the vocabulary, trained with cross-entropy",
+        "Classification: a softmax over the vocabulary at each mask, with cross-entropy",
         {"Regression: the squared error between the predicted and the true word's embedding": "regression_loss",
-         "Clustering: the masked word is put in the cluster of the words around it": "clustering",
-         "Ranking: the true sentence must score above random sentences (a contrastive loss)": "contrastive_loss"},
+         "Clustering: the masked word is assigned to the cluster of the words around it": "clustering",
+         "Ranking: the true sentence must score above random ones, as in a contrastive loss": "contrastive_loss"},
         "Lecture 8 and 9, 'Loss Function for MLM mimicks which type of classic ML model?' answered "
         "'Cross-Entropy', L(p, p̂) = −Σ_i [p_i log(p̂_i) + (1 − p_i) log(1 − p̂_i)]",
         "The output at a mask is a softmax over the vocabulary, one class per word, and the loss is the "
@@ -71,11 +71,10 @@ QUESTIONS: dict[str, dict] = {
         "What does the model output at a mask, and which loss goes with that kind of output?"),
     "nsp_labels": _q(
         "Next-sentence prediction trains BERT with both positive and negative sentence pairs. How are they made?",
-        "From the corpus: a positive pair is two sentences that follow each other in a document; a negative "
-        "pair follows sentence A with a random sentence from elsewhere",
-        {"People read pairs of sentences and label whether the second one fits the first": "human_labels",
-         "A negative pair is sentence A again with 15% of its words masked": "confuses_mlm",
-         "A negative pair is sentence A followed by a copy of itself": None},
+        "From the text: B is A's real next sentence half the time, a random sentence from the corpus otherwise",
+        {"Annotators read pairs of sentences and label whether the second one follows the first": "human_labels",
+         "A positive pair keeps sentence A intact; a negative pair is A with 15% of its words masked": "confuses_mlm",
+         "A positive pair is A with its real next sentence; a negative one shuffles that sentence's words": None},
         "Lecture 8 and 9, 'Next-sentence prediction: Predict the next sentence - Use both positive and negative "
         "labels. How are these generated?' Devlin et al. 2019, section 3.1: '50% of the time B is the actual "
         "next sentence that follows A (labeled as IsNext), and 50% of the time it is a random sentence from the "
@@ -87,11 +86,11 @@ QUESTIONS: dict[str, dict] = {
         "We want to convert a natural-language question, like \"Which quarter in the past 5 years had the most "
         "sales of fashion products?\", into an SQL query (\"SELECT ... FROM ... WHERE ...\"). What kind of deep "
         "learning architecture supports this problem?",
-        "A sequence-to-sequence model that generates the SQL token by token: an LSTM-to-LSTM encoder–decoder, "
-        "or a generative transformer such as GPT-2",
-        {"SBERT: it turns the question into one sentence embedding": "embedding_not_generation",
-         "A feed-forward neural network on the question's word vectors": "feed_forward_fixed_size",
-         "BERT's [CLS] embedding with a softmax classifier": "classifier_not_generator"},
+        "An LSTM-to-LSTM sequence model or GPT-2, which generate the query token by token",
+        {"SBERT: its siamese BERT encoder turns the question into a single sentence embedding":
+             "embedding_not_generation",
+         "A feed-forward neural network over the question's averaged word vectors": "feed_forward_fixed_size",
+         "Fine-tuned BERT: its [CLS] embedding feeds a softmax classification layer": "classifier_not_generator"},
         "Lecture 8 ICE #2 / lecture 9 ICE #1, options '1 SBERT 2 LSTM to LSTM sequence model 3 GPT-2 4 Feed "
         "Forward Neural Network': the two generative ones (2 and 3) can produce the query, so they are joined "
         "in one option here",
@@ -132,11 +131,10 @@ QUESTIONS: dict[str, dict] = {
     "fine_tuning_step": _q(
         "In the lecture's fine-tuning methodology, what comes right after extracting the output of the "
         "pre-trained model (the CLS embedding, or mean pooling)?",
-        "Add fine-tuning layers: dense layers on the pooled embedding, then an output layer with its "
-        "activation (softmax for classification)",
-        {"Set the optimizer (e.g. Adam), the hyper-parameters and the training schedule": "schedule_before_layers",
-         "Pre-train BERT again on the new data with the masked-LM task": "pretrain_again",
-         "Pick the base pre-trained model, e.g. bert-base-uncased": "output_before_model"},
+        "Add fine-tuning layers: dense layers on the pooled embedding, and a softmax output",
+        {"Set up the optimizer (e.g. Adam), the hyper-parameters and the training schedule": "schedule_before_layers",
+         "Continue BERT's masked-LM pre-training on the task's own labelled data before classifying": "pretrain_again",
+         "Pick the base pre-trained model, e.g. bert-base-uncased from Hugging Face": "output_before_model"},
         "Lecture 8 and 9: '3 Add fine-tuning layers: ... starting with the pooled embeddings, construct one or "
         "more dense layers (Feed-Forward NN style) ... Add the output layer and its activation (typically "
         "softmax for classification tasks).'",
@@ -146,10 +144,10 @@ QUESTIONS: dict[str, dict] = {
     "siamese_shares": _q(
         "sBERT uses a siamese (\"twin\") architecture: one BERT for each of the two sentences. What do the two "
         "BERT networks share?",
-        "Their weights: the two BERTs have tied weights, so both sentences are encoded by the same network",
-        {"Nothing: each sentence gets its own BERT, trained separately": "separate_weights",
-         "Their input: each BERT reads both sentences joined by [SEP]": "cross_encoder",
-         "Their output: both sentences get the same embedding": "same_output"},
+        "Their weights: the BERTs have tied weights, one encoder for both sentences",
+        {"Nothing: each sentence has its own BERT, with its own separately trained weights": "separate_weights",
+         "Their input: each BERT reads both sentences, joined by a [SEP] token": "cross_encoder",
+         "Their output: both BERTs emit one shared embedding for the sentence pair": "same_output"},
         "Lecture 9, sBERT Figure 1: 'The two BERT networks have tied weights (siamese network structure).'",
         "Tied weights mean one encoder: each sentence is embedded on its own by the same BERT, so embeddings "
         "of different sentences can be compared (cosine similarity).",
@@ -179,11 +177,12 @@ QUESTIONS: dict[str, dict] = {
     "attention_vs_ffn": _q(
         "In a transformer encoder layer, what does self-attention do, as opposed to the feed-forward network "
         "(FFN)?",
-        "Self-attention lets the tokens communicate, so each token takes in context from the others; the FFN "
-        "deepens each token's representation on its own",
-        {"The FFN lets the tokens communicate; self-attention refines each token on its own": "swapped_roles",
-         "Both mix information across tokens; the FFN just has more parameters": "ffn_mixes_tokens",
-         "Self-attention only adds each token's position; the FFN does everything else": "attention_is_position"},
+        "Self-attention lets the tokens communicate; the FFN deepens each token's representation on its own",
+        {"The FFN lets the tokens exchange context; self-attention deepens each token's representation on its own":
+             "swapped_roles",
+         "Both mix information across the tokens; the FFN simply does it with more parameters": "ffn_mixes_tokens",
+         "Self-attention adds each token's position in the sentence; the FFN does all the rest":
+             "attention_is_position"},
         "Lecture 8, 'Self-Attention vs FFN': 'Self-Attention: Communication between tokens, better understanding "
         "of context for each token. FFN: Deeper representation of each token. Each token reasons internally, "
         "deeper thinking.'",
@@ -192,10 +191,10 @@ QUESTIONS: dict[str, dict] = {
         "Which of the two looks at other tokens, and which works on one token's vector at a time?"),
     "no_self_attention": _q(
         "What would a transformer encoder become without its self-attention, keeping only the FFNs?",
-        "A plain deep neural network (or a recurrent one): the tokens could no longer communicate",
-        {"Almost the same model: the FFN also mixes the tokens": "ffn_mixes_tokens",
-         "A model that keeps the context but loses the deeper representation of each token": "swapped_roles",
-         "A model that can no longer be given a position for each token": "attention_is_position"},
+        "A deep neural network (or a recurrent one): tokens no longer communicate",
+        {"Almost the same model: the FFN would still mix information across the tokens": "ffn_mixes_tokens",
+         "A model that keeps the context but loses each token's deeper representation": "swapped_roles",
+         "A model that loses each token's position, which self-attention used to supply": "attention_is_position"},
         "Lecture 8, 'Self-Attention vs FFN': 'What if there was no self-attention: Reduces to a Deep Neural "
         "Network or Recurrent Neural Network'",
         "Self-attention is the only place tokens exchange information; without it each token goes through "
@@ -203,10 +202,12 @@ QUESTIONS: dict[str, dict] = {
         "Which part of the layer is the communication between tokens?"),
     "no_ffn": _q(
         "What would a transformer encoder lose without its feed-forward networks (FFN), keeping self-attention?",
-        "The deeper learning: the tokens still exchange context, but each token's deeper representation is missed",
-        {"The communication between tokens: each token would see only itself": "swapped_roles",
-         "Nothing: the FFN only resizes the vectors between layers": "ffn_only_reshapes",
-         "The softmax that makes each row of attention weights add up to 1": None},
+        "The deeper learning: context is still shared, but the deeper representation is missed",
+        {"The communication between tokens: each token could attend only to itself, not to the others":
+             "swapped_roles",
+         "Nothing important: the FFN only resizes the vectors as they pass from one layer to the next":
+             "ffn_only_reshapes",
+         "The softmax that turns each row of attention scores into weights adding up to 1": None},
         "Lecture 8, 'Self-Attention vs FFN': 'What if there was no FFN: The deeper learning and deeper "
         "representations would be missed'",
         "The FFN is each token's own 'internal reasoning'; attention still mixes context without it.",
@@ -214,11 +215,10 @@ QUESTIONS: dict[str, dict] = {
     "cls_token": _q(
         "When BERT is fine-tuned for classification (e.g. emotion detection), what is the [CLS] token's "
         "embedding used for?",
-        "As one embedding of the whole input: the first token's last-layer vector (the pooled embedding) feeds "
-        "the classification layers",
-        {"It marks the masked word the model must predict": "cls_is_mask",
-         "It separates the two sentences of a pair": "cls_is_sep",
-         "It holds the name of the predicted class as a word": "cls_is_label"},
+        "To stand for the whole input: the first token's last-layer vector (the pooled embedding)",
+        {"To mark the masked word that the model must predict, as in the masked-LM task": "cls_is_mask",
+         "To separate the two sentences of a pair, so BERT knows where the second one starts": "cls_is_sep",
+         "To hold the name of the predicted class, written out as a word in the vocabulary": "cls_is_label"},
         "Lecture 8 and 9, fine-tuning step 2: 'a) Extract embedding from the first token, CLS'; ICE on emotion "
         "detection: 'You can either use the CLS token (Start token) embedding (also called the pooled "
         "embedding) or you can take the average of the embeddings'",
@@ -227,11 +227,12 @@ QUESTIONS: dict[str, dict] = {
         "Fine-tuning step 2 offers two ways to get one vector for the input: what are they?"),
     "scale_sqrt_dk": _q(
         "Why does scaled dot-product attention divide the scores Q·Kᵀ by √d_k before the softmax?",
-        "Dot products of d_k-dimensional vectors grow with d_k; large scores push the softmax towards one-hot "
-        "outputs with tiny gradients, and dividing by √d_k keeps them moderate",
-        {"To make each row of attention weights add up to 1": "scaling_normalises",
-         "To make the attention cheaper to compute": "scaling_for_speed",
-         "To average the scores over the d_k dimensions": "scaling_is_mean"},
+        "Dot products grow with d_k and push the softmax to near one-hot, with tiny gradients",
+        {"To make each row of attention weights add up to 1, as a probability distribution must":
+             "scaling_normalises",
+         "To shrink the scores so that the matrix products of attention become cheaper to compute":
+             "scaling_for_speed",
+         "To average the scores over the d_k dimensions, so every head is on the same scale": "scaling_is_mean"},
         "Vaswani et al. 2017, section 3.2.1: 'for large values of d_k, the dot products grow large in "
         "magnitude, pushing the softmax function into regions where it has extremely small gradients. To "
         "counteract this effect, we scale the dot products by 1/√d_k.' (the scaled attention of lecture 8's "
@@ -241,9 +242,9 @@ QUESTIONS: dict[str, dict] = {
         "What happens to softmax([10, 20, 30]) compared with softmax([1, 2, 3])?"),
     "sbert_advantage": _q(
         "What is sBERT's advantage over plain BERT, according to the lecture?",
-        "It is optimized for sentence-similarity search: one embedding per sentence, compared by cosine similarity",
-        {"It generates text, so it can answer questions": "sbert_generates",
-         "It needs no pre-training": "no_pretraining",
+        "It is more optimized for sentence-similarity search",
+        {"It generates text as well, so it can answer questions in full sentences": "sbert_generates",
+         "It needs no pre-training: it learns sentence embeddings from scratch on NLI data": "no_pretraining",
          "None: plain BERT's CLS vector already gives better sentence similarities": "bert_cls_good"},
         "Lecture 8 and 9, 'Advantages of sBERT: More optimized for Sentence Similarity Search.'; Table 1: BERT "
         "CLS-vector averages 29.19 against SBERT-NLI-base's 74.89",
@@ -292,8 +293,9 @@ EXPLAIN = {
                            "that model's output.",
     "schedule_before_layers": "The optimizer, hyper-parameters and schedule come last (step 4): first add the "
                               "fine-tuning layers on the pooled embedding (step 3).",
-    "pretrain_again": "Fine-tuning does not pre-train again: after extracting the output, add fine-tuning layers "
-                      "(dense layers and a softmax output) on the pooled embedding.",
+    "pretrain_again": "The lecture's methodology has no second round of masked-LM pre-training: after extracting the "
+                      "output (step 2), step 3 adds fine-tuning layers (dense layers and a softmax output) on the "
+                      "pooled embedding.",
     "separate_weights": "The two BERTs are not separate: siamese networks have tied weights, so both sentences go "
                         "through the same encoder.",
     "cross_encoder": "Reading both sentences together is plain BERT as a cross-encoder; in sBERT each BERT reads one "
