@@ -129,6 +129,8 @@ def label(pos: int) -> str:
 
 
 pos_key = f"ex_pos_{aid}"
+if st.session_state.get(pos_key, 0) >= assignment.size:  # the instructor shortened the assignment meanwhile
+    del st.session_state[pos_key]
 if pos_key not in st.session_state:
     first_open = next((i for i, s in enumerate(states) if not s.closed), 0)
     st.session_state[pos_key] = first_open

@@ -1,12 +1,10 @@
 """AppTest: drive the real app script (navigation included) and check what the pages show."""
 
-import subprocess
-import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import APP, open_page
+from tests.apptest import heavy_imports, open_page
 from tests.apptest import texts as shown
 
 
@@ -42,18 +40,7 @@ def test_home():
 
 def test_matrix_pages_never_import_torch():
     """Home, page 1 and page 2 in a fresh interpreter: neither torch nor transformers gets imported."""
-    script = (
-        "import sys\n"
-        "from streamlit.testing.v1 import AppTest\n"
-        f"at = AppTest.from_file({APP!r}, default_timeout=60).run()\n"
-        "for page in ('app/self_attention.py', 'app/multi_head.py'):\n"
-        "    at.switch_page(page).run()\n"
-        "    assert not at.exception, page\n"
-        "print(sorted(m for m in ('torch', 'transformers', 'bertviz') if m in sys.modules))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert heavy_imports(["app/self_attention.py", "app/multi_head.py"]) == []
 
 
 # --- page 1 --------------------------------------------------------------------------------------
