@@ -100,6 +100,9 @@ wanted = st.query_params.get("assignment")
 if "ex_assignment" not in st.session_state or st.session_state.ex_assignment not in by_id:
     st.session_state.ex_assignment = wanted if wanted in by_id else found[0].id
 aid = st.selectbox("Assignment", list(by_id), format_func=lambda a: by_id[a].title, key="ex_assignment")
+if aid not in by_id:  # a title changed under an open page (the value is kept as its label): start over
+    del st.session_state["ex_assignment"]
+    st.rerun()
 st.query_params["assignment"] = aid
 assignment = by_id[aid]
 if assignment.description:
@@ -122,19 +125,21 @@ m[2].metric("Tries per exercise", assignment.items[0].tries if len({i.tries for 
 st.progress(score)
 
 
-def label(pos: int) -> str:
-    s = states[pos]
-    mark = "✓" if s.solved else ("✗" if s.closed else ("…" if s.tries else "○"))
-    return f"{mark} {pos + 1}. {practice.exercise_title(assignment, pos)}"
+def mark(s: practice.State) -> str:
+    return "✓" if s.solved else ("✗" if s.closed else ("…" if s.tries else "○"))
 
 
+# Streamlit keeps a selectbox's value as its label: labels must not change with progress, or a
+# submit would turn the chosen exercise into a stale label. Progress marks go in the caption below.
 pos_key = f"ex_pos_{aid}"
-if st.session_state.get(pos_key, 0) >= assignment.size:  # the instructor shortened the assignment meanwhile
-    del st.session_state[pos_key]
+if not isinstance(st.session_state.get(pos_key, 0), int) or st.session_state.get(pos_key, 0) >= assignment.size:
+    st.session_state.pop(pos_key, None)  # a stale value, or the instructor shortened the assignment meanwhile
 if pos_key not in st.session_state:
-    first_open = next((i for i, s in enumerate(states) if not s.closed), 0)
-    st.session_state[pos_key] = first_open
-pos = st.selectbox("Exercise", range(assignment.size), format_func=label, key=pos_key)
+    st.session_state[pos_key] = next((i for i, s in enumerate(states) if not s.closed), 0)
+pos = st.selectbox("Exercise", range(assignment.size), key=pos_key,
+                   format_func=lambda i: f"{i + 1}. {practice.exercise_title(assignment, i)}")
+st.caption("  ".join(f"{mark(s)} {i + 1}" for i, s in enumerate(states)) +
+           " — ✓ solved, ✗ no tries left, … tried, ○ not started")
 state = states[pos]
 ex = practice.exercise(student, assignment, pos)
 
