@@ -47,10 +47,10 @@ st.caption(plain(f"Assignments from {assignment_files.folder()} · gradebook {st
 roster_tab, mistakes_tab, export_tab, preview_tab = st.tabs(["Roster", "Mistakes", "CSV export", "Preview"])
 
 ids = [a.id for a in found]
-sizes = {a.id: a.size for a in found}
+layouts = {a.id: [item.family_id for item in a.items] for a in found}  # scores count what page 6 counts
 
 with roster_tab:
-    rows = store().roster(ids, sizes)
+    rows = store().roster(ids, layouts=layouts)
     if not rows:
         st.info("No student has signed in and submitted yet.")
     else:
@@ -84,7 +84,7 @@ with export_tab:
     st.markdown("One row per student, one column per assignment, scores as percentages (0-100). Moodle: "
                 "*Grades > Import > CSV file*, map student_id to the user's username and each column to a grade "
                 "item out of 100. Canvas: paste the columns into a CSV exported from its gradebook.")
-    csv_text = store().csv_export(ids, sizes)
+    csv_text = store().csv_export(ids, layouts=layouts)
     st.download_button("Download grades.csv", csv_text, file_name="grades.csv", mime="text/csv", type="primary")
     st.code(csv_text[:2000] + ("…" if len(csv_text) > 2000 else ""), language=None)
 

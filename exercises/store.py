@@ -334,29 +334,37 @@ class Store:
                 attempts.c.position == position)
         return tuple(conn.execute(query).one())
 
-    def roster(self, assignment_ids: Sequence[str], sizes: Mapping[str, int] | None = None) -> list[RosterRow]:
+    def roster(self, assignment_ids: Sequence[str], sizes: Mapping[str, int] | None = None, *,
+               layouts: Mapping[str, Sequence[str]] | None = None) -> list[RosterRow]:
         """Every student on the roster (sorted by id) with a score per assignment.
 
         An assignment's score is the mean over its exercises of the student's best valid score on each
         (an exercise never tried, or tried only with unreadable answers, counts 0): 0..1.
         sizes[assignment_id] is its number of exercises; without it, the number of positions anyone
-        has submitted to (which misses exercises nobody reached). None when the student has no
-        submission at all to that assignment (a blank cell in the CSV, not a zero)."""
+        has submitted to (which misses exercises nobody reached). layouts[assignment_id], the family
+        id of each position, gives the size too, and leaves out attempts at a position whose exercise
+        the instructor has since replaced with another family (as the Exercises page does). None when
+        the student has no submission at all to that assignment (a blank cell in the CSV, not a zero)."""
         assignment_ids = list(assignment_ids)
         sizes = dict(sizes or {})
+        layouts = {a: list(v) for a, v in (layouts or {}).items()}
+        sizes.update({a: len(v) for a, v in layouts.items()})
         valid = attempts.c.valid.is_(True)
         best = (
-            select(attempts.c.student_id, attempts.c.assignment_id, attempts.c.position,
+            select(attempts.c.student_id, attempts.c.assignment_id, attempts.c.position, attempts.c.family_id,
                    func.coalesce(func.max(case((valid, attempts.c.score))), 0.0))
             .where(attempts.c.assignment_id.in_(assignment_ids))
-            .group_by(attempts.c.student_id, attempts.c.assignment_id, attempts.c.position)
+            .group_by(attempts.c.student_id, attempts.c.assignment_id, attempts.c.position, attempts.c.family_id)
         )
         with self.engine.connect() as conn:
             student_ids = conn.execute(select(students.c.id).order_by(students.c.id)).scalars().all()
             best_rows = conn.execute(best).all()
         positions: dict[str, set[int]] = {a: set() for a in assignment_ids}
         totals: dict[tuple[str, str], float] = {}
-        for student_id, assignment_id, position, score in best_rows:
+        for student_id, assignment_id, position, family_id, score in best_rows:
+            layout = layouts.get(assignment_id)
+            if layout is not None and (position >= len(layout) or layout[position] != family_id):
+                continue
             positions[assignment_id].add(position)
             totals[student_id, assignment_id] = totals.get((student_id, assignment_id), 0.0) + score
         denominators = {a: sizes.get(a) or max(len(positions[a]), 1) for a in assignment_ids}
@@ -382,7 +390,8 @@ class Store:
             result.setdefault((position, family_id), {})[mistake] = n
         return result
 
-    def csv_export(self, assignment_ids: Sequence[str], sizes: Mapping[str, int] | None = None) -> str:
+    def csv_export(self, assignment_ids: Sequence[str], sizes: Mapping[str, int] | None = None, *,
+                   layouts: Mapping[str, Sequence[str]] | None = None) -> str:
         """The roster as CSV for an LMS gradebook import.
 
         Header `student_id,<assignment id>,...`; then one row per student (sorted by id), one column
@@ -397,7 +406,7 @@ class Store:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(["student_id", *(_cell(a) for a in assignment_ids)])
-        for row in self.roster(assignment_ids, sizes):
+        for row in self.roster(assignment_ids, sizes, layouts=layouts):
             writer.writerow([_cell(row.student_id), *("" if (s := row.scores[a]) is None else f"{100 * s:.1f}"
                                                for a in assignment_ids)])
         return out.getvalue()

@@ -244,6 +244,15 @@ def test_roster_scores_are_the_mean_best_score_over_the_exercises(store):
     assert scores["dave"] == {"a1": None, "a2": pytest.approx(1.0 / 2)}  # a2's size: positions seen (0 and 1)
 
 
+def test_roster_with_layouts_leaves_out_replaced_exercises(store):
+    fill_class(store)  # alice: a1 position 0 "softmax" 1.0, position 1 "qk" 0.5
+    rows = {r.student_id: r.scores for r in store.roster(["a1"], layouts={"a1": ["softmax", "other", "x"]})}
+    assert rows["alice"]["a1"] == pytest.approx(1.0 / 3)  # position 1 now holds another family
+    assert rows["bob"]["a1"] == pytest.approx(0.25 / 3)
+    text = store.csv_export(["a1"], layouts={"a1": ["softmax"]})
+    assert "alice,100.0" in text
+
+
 def test_mistake_counts_count_distinct_students(store):
     fill_class(store)
     assert store.mistake_counts("a1") == {
