@@ -10,7 +10,7 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from app.gradebook import class_code, draw_feedback, draw_prompt, store
+from app.gradebook import cannot_reach, class_code, draw_feedback, draw_prompt, store, store_or_stop
 from app.plain import plain
 from app.steps import draw_step
 from exercises import assignments as assignment_files
@@ -109,11 +109,9 @@ if assignment.description:
     st.caption(plain(assignment.description))
 
 try:
-    states = practice.states(store(), student, assignment)
-except Exception as err:  # the database is unreachable: say so, lose nothing
-    st.error(plain(f"The gradebook cannot be reached ({type(err).__name__}); nothing was lost. "
-                   f"Reload the page in a minute."), icon=":material/cloud_off:")
-    st.stop()
+    states = practice.states(store_or_stop(), student, assignment)
+except Exception as err:  # the database went away after it was reached
+    cannot_reach(err)
 
 solved = sum(s.solved for s in states)
 score = practice.total(states)

@@ -33,6 +33,22 @@ def store() -> Store:
     return _store(resolve_url())  # keyed by the URL the settings name now
 
 
+def cannot_reach(err: Exception):
+    """Say the gradebook cannot be reached and stop the page: nothing is lost, and the next run tries
+    again (a failed connection is not cached)."""
+    st.error(plain(f"The gradebook cannot be reached ({type(err).__name__}); nothing was lost. Reload the page "
+                   f"in a minute, or check DATABASE_URL / ATTENTION_LAB_DB."), icon=":material/cloud_off:")
+    st.stop()
+
+
+def store_or_stop() -> Store:
+    """The gradebook, or cannot_reach()."""
+    try:
+        return store()
+    except Exception as err:  # an unreachable PostgreSQL, an unwritable SQLite folder, bad credentials
+        cannot_reach(err)
+
+
 def setting(env: str, secret: str) -> str | None:
     """An environment variable, else a Streamlit secret, else None (blank counts as unset)."""
     value = os.environ.get(env)

@@ -10,7 +10,7 @@ import hmac
 import pandas as pd
 import streamlit as st
 
-from app.gradebook import class_code, draw_feedback, draw_prompt, instructor_password, store
+from app.gradebook import class_code, draw_feedback, draw_prompt, instructor_password, store_or_stop
 from app.plain import plain
 from exercises import BY_ID, REGISTRY, practice
 from exercises import assignments as assignment_files
@@ -41,7 +41,8 @@ if st.button("Lock the dashboard"):
 found, problems = assignment_files.load()
 for problem in problems:
     st.warning(plain(problem), icon=":material/warning:")
-st.caption(plain(f"Assignments from {assignment_files.folder()} · gradebook {store().engine.url!r} · class code "
+gradebook = store_or_stop()
+st.caption(plain(f"Assignments from {assignment_files.folder()} · gradebook {gradebook.engine.url!r} · class code "
                  f"{'set' if class_code() else 'not set (anyone can sign in)'}"))
 
 roster_tab, mistakes_tab, export_tab, preview_tab = st.tabs(["Roster", "Mistakes", "CSV export", "Preview"])
@@ -50,7 +51,7 @@ ids = [a.id for a in found]
 layouts = {a.id: [item.family_id for item in a.items] for a in found}  # scores count what page 6 counts
 
 with roster_tab:
-    rows = store().roster(ids, layouts=layouts)
+    rows = gradebook.roster(ids, layouts=layouts)
     if not rows:
         st.info("No student has signed in and submitted yet.")
     else:
@@ -67,7 +68,7 @@ with mistakes_tab:
         chosen = st.selectbox("Assignment", ids, format_func=lambda a: next(x.title for x in found if x.id == a),
                               key="dash_mistakes_assignment")
         assignment = next(a for a in found if a.id == chosen)
-        counts = store().mistake_counts(chosen)
+        counts = gradebook.mistake_counts(chosen)
         table = []
         for (position, family_id), named in counts.items():
             family = BY_ID.get(family_id)
@@ -84,7 +85,7 @@ with export_tab:
     st.markdown("One row per student, one column per assignment, scores as percentages (0-100). Moodle: "
                 "*Grades > Import > CSV file*, map student_id to the user's username and each column to a grade "
                 "item out of 100. Canvas: paste the columns into a CSV exported from its gradebook.")
-    csv_text = store().csv_export(ids, layouts=layouts)
+    csv_text = gradebook.csv_export(ids, layouts=layouts)
     st.download_button("Download grades.csv", csv_text, file_name="grades.csv", mime="text/csv", type="primary")
     st.code(csv_text[:2000] + ("…" if len(csv_text) > 2000 else ""), language=None)
 
@@ -106,7 +107,7 @@ with preview_tab:
         ex = practice.exercise(sid, assignment, int(position))
         family_id = ex.family.ID
         st.caption(plain(f"{ex.title} · seed {ex.seed}" + (f" · variant {ex.item.variant}" if ex.item.variant else "")))
-        for a in store().attempts(sid, chosen, int(position)):
+        for a in gradebook.attempts(sid, chosen, int(position)):
             st.caption(plain(f"{a.created_at:%Y-%m-%d %H:%M} · {a.answer!r} · "
                              + (f"score {a.score:.0%}" + (f" · {a.mistake}" if a.mistake else "") if a.valid
                                 else "could not be read")))

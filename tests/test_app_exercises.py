@@ -18,6 +18,7 @@ from exercises.families import softmax_row
 from exercises.store import Store
 from tests.apptest import heavy_imports, open_page
 from tests.apptest import texts as shown
+from tests.browser.harness import free_port
 
 PAGE = "app/exercises_page.py"
 DASH = "app/instructor.py"
@@ -250,3 +251,12 @@ def test_every_exercise_of_the_shipped_assignments_renders_and_takes_its_answer(
         assert "Correct." in shown(at.success), (pos, ex.family.ID, right, shown(at.error), shown(at.warning))
         assert "Worked solution" in [s.value for s in at.subheader]
     assert [m.value for m in at.metric][:2] == ["100%", f"{assignment.size} of {assignment.size}"]
+
+
+def test_an_unreachable_gradebook_is_a_message_not_a_traceback(env, monkeypatch):
+    port = free_port()  # nothing listens there
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://nobody@127.0.0.1:{port}/none")
+    at = sign_in("alice")
+    assert "gradebook cannot be reached" in shown(at.error)
+    dash = open_dashboard("s3cret")
+    assert "gradebook cannot be reached" in shown(dash.error)
