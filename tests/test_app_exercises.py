@@ -250,6 +250,12 @@ def test_every_exercise_of_the_shipped_assignments_renders_and_takes_its_answer(
         assert not at.exception, (pos, [e.value for e in at.exception])
         assert "Correct." in shown(at.success), (pos, ex.family.ID, right, shown(at.error), shown(at.warning))
         assert "Worked solution" in [s.value for s in at.subheader]
+        steps = practice.solution(ex, None).steps
+        if steps:  # the page 1 walk-through with the student's own numbers
+            at.toggle(key=f"ex_walk_{assignment_id}_{pos}").set_value(True).run()
+            assert not at.exception, (pos, [e.value for e in at.exception])
+            titles = [s.value for s in at.subheader]
+            assert all(any(step.title in t for t in titles) for step in steps), (pos, titles)
     assert [m.value for m in at.metric][:2] == ["100%", f"{assignment.size} of {assignment.size}"]
 
 
