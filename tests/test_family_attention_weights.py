@@ -74,7 +74,7 @@ def test_lecture_probability_and_matrix():
     p = fam.FIXED["lecture_probability"]
     assert fam.answer_form(p) == {"kind": "number"}
     assert parse_number(fam.solve(p)) == pytest.approx(1.0, abs=1e-12)
-    for typed in ("1", "1.0", "0.9999", "≈ 1", "100/100"):
+    for typed in ("1", "1.0", "0.9999", "≈ 1", "100/100", "100%", "99.99 %"):
         assert fam.grade(p, typed).correct, typed
     assert not fam.grade(p, "0.5").correct
     assert fam.grade(p, "339.482").mistake == "no_softmax"  # 588 / √3, the scaled score itself

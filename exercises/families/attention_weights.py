@@ -246,5 +246,6 @@ def grade(p: dict, answer):
     if p["ask"] == "matrix":
         return grade_matrix(_answer(p), answer, lambda: _mistakes(p), EXPLAIN, hint=HINT)
     if p["ask"] == "entry":
-        return grade_number(_answer(p), answer, lambda: _mistakes(p), EXPLAIN, hint=HINT)
+        # a probability: "42%" reads as 0.42
+        return grade_number(_answer(p), answer, lambda: _mistakes(p), EXPLAIN, hint=HINT, percent_ok=True)
     return grade_choice(_answer(p), answer, labels(p), lambda: _mistakes(p), EXPLAIN, hint=HINT)
