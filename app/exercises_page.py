@@ -136,8 +136,8 @@ if pos_key not in st.session_state:
     st.session_state[pos_key] = next((i for i, s in enumerate(states) if not s.closed), 0)
 pos = st.selectbox("Exercise", range(assignment.size), key=pos_key,
                    format_func=lambda i: f"{i + 1}. {practice.exercise_title(assignment, i)}")
-st.caption("  ".join(f"{mark(s)} {i + 1}" for i, s in enumerate(states)) +
-           " — ✓ solved, ✗ no tries left, … tried, ○ not started")
+st.caption("Progress: " + " · ".join(f"{mark(s)} {i + 1}" for i, s in enumerate(states)) +
+           " (✓ solved, ✗ no tries left, … tried, ○ not started)")
 state = states[pos]
 ex = practice.exercise(student, assignment, pos)
 
