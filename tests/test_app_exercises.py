@@ -139,13 +139,13 @@ def test_out_of_tries_shows_the_solution_and_closes_the_form(env):
 
 def test_second_variant_differs_per_student(env):
     assert params("alice", 0) != params("bob", 0) or params("alice", 1) != params("bob", 1)
-    assert params("alice", 0) == params("alice", 0)
 
 
 def test_typed_text_is_shown_as_text(env):
     at = sign_in("carol")
     at = answer(at, "**bold** <b>x</b> $x$")
-    assert "**bold**" in shown(at.warning) or "bold" in shown(at.warning)
+    raw = " ".join(str(w.value) for w in at.warning)
+    assert r"\*\*bold\*\*" in raw  # markdown-escaped: the page shows the asterisks, not bold text
     assert not at.exception
 
 
