@@ -5,9 +5,11 @@ connecting, the check that a pooled connection is alive, and every statement. A 
 answer by then (a hung PostgreSQL, a lock another process never releases) ends the operation with
 GradebookTimeout instead of a page that spins forever:
 
-    PostgreSQL  connect_timeout (libpq, at least 2 s); statement_timeout on the server; and, for a server
-                that accepts bytes but never answers, a watchdog that shuts the connection's socket down
-                at the deadline (the waiting call then fails at once and the connection is discarded)
+    PostgreSQL  connect_timeout (libpq, at least 2 s); statement_timeout and
+                idle_in_transaction_session_timeout on the server (a transaction whose client vanished
+                frees its locks); and, for a server that accepts bytes but never answers, a watchdog that
+                shuts the connection's socket down at the deadline (the waiting call then fails at once
+                and the connection is discarded)
     SQLite      busy_timeout (a writer waits that long for the write lock, then "database is locked"), and
                 the same watchdog, which interrupts a running statement
 
@@ -164,7 +166,8 @@ def make_engine(url: str, seconds: float) -> Engine:
         ms = int(seconds * 1000)
         engine = create_engine(url_obj, pool_timeout=seconds, connect_args={
             "connect_timeout": max(2, math.ceil(seconds)),
-            "options": f"-c statement_timeout={ms} -c idle_in_transaction_session_timeout={10 * ms}",
+            # a transaction whose client went silent (a network cut) ends there too, and frees its locks
+            "options": f"-c statement_timeout={ms} -c idle_in_transaction_session_timeout={ms}",
         })
     else:
         raise ValueError(f"the gradebook runs on SQLite or PostgreSQL, not {dialect!r} ({url_obj!r})")

@@ -24,6 +24,7 @@ from exercises.store.connect import (
     CommitUnknown,
     Deadline,
     GradebookError,
+    GradebookReadOnly,
     default_timeout,
     make_engine,
     resolve_url,
@@ -101,6 +102,19 @@ class Store(Reports):
     def _read(self):
         return self._connection(write=False)
 
+    def _write(self, work):
+        """work(conn, trans) in one write transaction; its result. A read-only failure is tried once more
+        on a fresh connection: the pool may hold connections opened while the file was read-only, and
+        SQLite keeps such a connection read-only after the file is fixed."""
+        for last in (False, True):
+            try:
+                with self._connection(write=True) as conn, conn.begin() as trans:
+                    return work(conn, trans)
+            except GradebookReadOnly:
+                if last:
+                    raise
+                self.engine.dispose()  # every pooled connection is closed; new ones open the file afresh
+
     def _create_tables(self) -> None:
         """CREATE TABLE IF missing, in one transaction. Two processes starting at once on an empty
         PostgreSQL would both see no table and both create it (one then fails on pg_type's unique
@@ -110,18 +124,18 @@ class Store(Reports):
             have = {"students", "attempts"} <= set(inspect(conn).get_table_names())
         if have:
             return
-        with self._connection(write=True) as conn, conn.begin():
+        def create(conn: Connection, trans) -> None:
             if self.dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK_KEY})
             Base.metadata.create_all(conn)
+
+        self._write(create)
 
     def writable_problem(self) -> str | None:
         """None when a submission could be written now; else what is wrong (GradebookError's text). It
         writes a row and rolls it back."""
         try:
-            with self._connection(write=True) as conn, conn.begin() as trans:
-                self._add_student(conn, _PROBE_ID)
-                trans.rollback()
+            self._write(lambda conn, trans: (self._add_student(conn, _PROBE_ID), trans.rollback()))
         except GradebookError as err:
             return str(err)
         return None
@@ -131,8 +145,7 @@ class Store(Reports):
     def add_student(self, student_id: str) -> None:
         """Make sure a student is on the roster (record() does it too). Idempotent."""
         check_id("student_id", student_id)
-        with self._connection(write=True) as conn, conn.begin():
-            self._add_student(conn, student_id)
+        self._write(lambda conn, trans: self._add_student(conn, student_id))
 
     def _add_student(self, conn: Connection, student_id: str) -> None:
         conn.execute(self._insert(students).values(id=student_id).on_conflict_do_nothing(index_elements=["id"]))
@@ -177,7 +190,7 @@ class Store(Reports):
         if max_tries is not None and (isinstance(max_tries, bool) or not isinstance(max_tries, int) or max_tries < 1):
             raise ValueError(f"max_tries must be an int >= 1, got {max_tries!r}")
 
-        with self._connection(write=True) as conn, conn.begin() as trans:
+        def work(conn: Connection, trans) -> Attempt:
             if max_tries is not None:
                 if self.dialect == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
@@ -202,7 +215,9 @@ class Store(Reports):
             except Exception as err:
                 raise CommitUnknown("The gradebook stopped answering while saving the answer, so whether it "
                                     "was saved is not known.") from err
-        return stored
+            return stored
+
+        return self._write(work)
 
     # --- reading -----------------------------------------------------------------------------
 
