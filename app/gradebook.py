@@ -6,6 +6,7 @@ Settings come from an environment variable, else Streamlit secrets (.streamlit/s
     ATTENTION_LAB_CLASS_CODE            class_code            students type it to sign in (unset: no code)
     ATTENTION_LAB_INSTRUCTOR_PASSWORD   instructor_password   the dashboard's password (unset: dashboard closed)
     DATABASE_URL / ATTENTION_LAB_DB     (see exercises/store/)
+    ATTENTION_LAB_DB_TIMEOUT            seconds one gradebook operation may take (default 10)
     ATTENTION_LAB_ASSIGNMENTS           (see exercises/assignments.py)
 """
 
