@@ -381,3 +381,29 @@ def test_processes_starting_at_once_on_an_empty_database_all_create_the_tables(u
     store = Store(url)
     assert count_rows(store) == 4
     store.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# what may be stored, and the submission id of a typed answer
+
+
+def test_the_submission_key_is_one_per_typed_answer_to_one_exercise():
+    key = functools.partial(store_module.submission_key, "alice", "a1", 0, "softmax_row", 7)
+    assert key("0.2 0.8") == key(" 0.2   0.8 \n") == key("0.2\t0.8") == key("0.2 0.8\r\n")
+    assert len({key("0.2 0.8"), key("0.2\n0.8"), key("0.8 0.2"), key("0.2 0.80")}) == 4  # rows and text count
+    others = {store_module.submission_key(*args, "0.2 0.8") for args in [
+        ("bob", "a1", 0, "softmax_row", 7), ("alice", "a2", 0, "softmax_row", 7), ("alice", "a1", 1, "softmax_row", 7),
+        ("alice", "a1", 0, "other", 7), ("alice", "a1", 0, "softmax_row", 8)]}
+    assert len(others) == 5 and key("0.2 0.8") not in others
+    assert len(key("x" * 10_000)) == 64  # fits the column
+
+
+def test_answer_problem_refuses_long_answers_and_control_characters():
+    problem = store_module.answer_problem
+    assert problem("x" * store_module.MAX_ANSWER_CHARS) is None
+    assert "at most 10,000" in problem("x" * (store_module.MAX_ANSWER_CHARS + 1))
+    for ok in ["1 2\n3 4", "1\t2", "√d_k · Qᵀ", "", "[[1, 2], [3, 4]]"]:
+        assert problem(ok) is None, repr(ok)
+    for bad in ["\x00", "1\x002", "\x07", "\x1b[0m", "\x7f", "\x85", "\ud800"]:
+        assert "U+" in problem(bad), repr(bad)
+    assert store_module.clean_answer("1 2\r\n3 4\r") == "1 2\n3 4\n"

@@ -104,6 +104,8 @@ class Deadline:
 
     def __exit__(self, *exc_info) -> None:
         self._timer.cancel()
+        with self._lock:  # a timer firing just now finds nothing to cut: the connection is back in the pool
+            self._conn = None
         _current.deadline = None
 
     def watch(self, dbapi_conn) -> None:

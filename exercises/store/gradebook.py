@@ -213,6 +213,8 @@ class Store(Reports):
             try:
                 trans.commit()
             except Exception as err:
+                if isinstance(translate(err, None, self.timeout), GradebookReadOnly):
+                    raise  # refused, so certainly not stored
                 raise CommitUnknown("The gradebook stopped answering while saving the answer, so whether it "
                                     "was saved is not known.") from err
             return stored
