@@ -85,9 +85,11 @@ def submit(student: str, assignment, pos: int, form: dict) -> None:
     except practice.MaybeSaved as err:  # resolved from the gradebook on the next run that reaches it
         st.session_state[f"ex_pending_{aid}_{pos}"] = err.submission_id
         st.session_state[f"ex_err_{aid}_{pos}"] = str(err)
+        st.session_state.ex_gradebook_down = True
         return
     except practice.SaveFailed as err:
         st.session_state[f"ex_err_{aid}_{pos}"] = str(err)
+        st.session_state.ex_gradebook_down = err.down  # the run that follows need not wait for it again
         return
     except Exception as err:  # a gradebook that cannot even be opened, or a bug: nothing was stored
         log.exception("submitting to %s, exercise %s failed", aid, pos)
@@ -141,12 +143,25 @@ assignment = by_id[aid]
 if assignment.description:
     st.caption(plain(assignment.description))
 
+
+
+def gradebook_failed(err: Exception | None) -> None:
+    """Say what happened to the answer just submitted, if one was, then that the gradebook cannot be
+    reached (when `err`), and stop the page."""
+    if doubt := st.session_state.get(f"ex_err_{aid}_{st.session_state.get(f'ex_pos_{aid}')}"):
+        st.error(plain(doubt), icon=":material/cloud_off:")
+    if err is not None:
+        cannot_reach(err)
+    st.button("Try again", type="primary")
+    st.stop()
+
+
+if st.session_state.pop("ex_gradebook_down", False):  # the Submit a moment ago found it not answering
+    gradebook_failed(None)
 try:
     states = practice.states(store_or_stop(), student, assignment)
 except Exception as err:  # the database went away after it was reached
-    if doubt := st.session_state.get(f"ex_err_{aid}_{st.session_state.get(f'ex_pos_{aid}')}"):
-        st.error(plain(doubt), icon=":material/cloud_off:")  # what happened to the answer just submitted
-    cannot_reach(err)
+    gradebook_failed(err)
 
 solved = sum(s.solved for s in states)
 score = practice.total(states)

@@ -29,6 +29,7 @@ from exercises.store import (
     CommitUnknown,
     ExerciseClosed,
     GradebookError,
+    GradebookReadOnly,
     Store,
     answer_problem,
     clean_answer,
@@ -207,11 +208,17 @@ class Outcome:
 
 class SaveFailed(Exception):
     """The gradebook failed while saving a submission; str(error) tells the student what happened and
-    what to do."""
+    what to do. `down`: it did not answer (timed out, unreachable), as opposed to refusing the write."""
+
+    down = True
 
 
 class NotSaved(SaveFailed):
     """Nothing was stored: submitting again is safe."""
+
+    def __init__(self, message: str, down: bool = True):
+        super().__init__(message)
+        self.down = down
 
 
 class MaybeSaved(SaveFailed):
@@ -285,7 +292,7 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
     try:
         rows = store.attempts(student_id, assignment.id, position)
     except GradebookError as err:
-        raise NotSaved(str(err) + not_saved) from err
+        raise NotSaved(str(err) + not_saved, down=not isinstance(err, GradebookReadOnly)) from err
     if problem := answer_problem(answer):
         return Outcome(invalid(problem), _state(ex.item, rows), stored=False)
     sid = submission_key(student_id, assignment.id, position, ex.family.ID, ex.seed, answer)
@@ -310,7 +317,7 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
                              "never counts it twice).", sid) from err
         log.warning("COMMIT of %s went unanswered, but the row is stored", sid)
     except GradebookError as err:
-        raise NotSaved(str(err) + not_saved) from err
+        raise NotSaved(str(err) + not_saved, down=not isinstance(err, GradebookReadOnly)) from err
     after = _attempts_or(store, student_id, assignment, position, [*rows, stored])
     return Outcome(stored_feedback(ex, stored), _state(ex.item, after), stored=True)
 
