@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import text
 
 from exercises import BY_ID, practice
 from exercises.assignments import parse
@@ -240,4 +241,18 @@ def test_answers_that_cannot_be_stored_are_refused_with_a_message_on_both_databa
         assert practice.submit(store, "hal", ASSIGNMENT, 0, answer).stored
     stored = [a.answer for a in store.attempts("hal", ASSIGNMENT.id)]  # \r\n is \n: the same answer, stored once
     assert stored == ["0.1\t0.2\t0.7", "0.1\n0.2\n0.7", "x" * MAX_ANSWER_CHARS]
+    store.close()
+
+
+def test_postgresql_sets_its_own_timeouts_and_a_slow_statement_ends_with_a_message(pg):
+    url, _ = pg
+    store = Store(url, timeout=2)
+    with store._read() as conn:
+        assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "2s"
+        assert conn.execute(text("SHOW idle_in_transaction_session_timeout")).scalar_one() == "2s"
+    start = time.monotonic()
+    with pytest.raises(GradebookTimeout, match="did not answer within 2 seconds"), store._read() as conn:
+        conn.execute(text("SELECT pg_sleep(30)"))
+    assert time.monotonic() - start < 4
+    assert store.attempts("nobody", ASSIGNMENT.id) == []  # the next operation works
     store.close()

@@ -165,12 +165,9 @@ def make_engine(url: str, seconds: float) -> Engine:
         engine = create_engine(url_obj, pool_timeout=seconds)
         _sqlite_setup(engine, seconds)
     elif dialect == "postgresql":
-        ms = int(seconds * 1000)
-        engine = create_engine(url_obj, pool_timeout=seconds, connect_args={
-            "connect_timeout": max(2, math.ceil(seconds)),
-            # a transaction whose client went silent (a network cut) ends there too, and frees its locks
-            "options": f"-c statement_timeout={ms} -c idle_in_transaction_session_timeout={ms}",
-        })
+        engine = create_engine(url_obj, pool_timeout=seconds,
+                               connect_args={"connect_timeout": max(2, math.ceil(seconds))})
+        _postgresql_setup(engine, seconds)
     else:
         raise ValueError(f"the gradebook runs on SQLite or PostgreSQL, not {dialect!r} ({url_obj!r})")
 
@@ -191,6 +188,23 @@ def make_engine(url: str, seconds: float) -> Engine:
                 raise exc.DisconnectionError(str(err)) from err
 
     return engine
+
+
+def _postgresql_setup(engine: Engine, seconds: float) -> None:
+    """The server's own timeouts, set on each new connection (SET rather than the `options` startup
+    parameter, which connection poolers such as PgBouncer refuse): a statement, and a transaction whose
+    client went silent (a network cut), end after `seconds` and free their locks."""
+    ms = int(seconds * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        deadline = getattr(_current, "deadline", None)
+        if deadline is not None:
+            deadline.watch(dbapi_conn)
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET statement_timeout = {ms}")
+            cur.execute(f"SET idle_in_transaction_session_timeout = {ms}")
+        dbapi_conn.commit()
 
 
 def _sqlite_setup(engine: Engine, seconds: float) -> None:
