@@ -95,6 +95,7 @@ def submit(student: str, assignment, pos: int, form: dict) -> None:
         log.exception("submitting to %s, exercise %s failed", aid, pos)
         st.session_state[f"ex_err_{aid}_{pos}"] = (f"Your answer could not be saved ({type(err).__name__}), so it "
                                                    f"was not graded or counted. Submit it again in a moment.")
+        st.session_state.ex_gradebook_down = True
         return
     st.session_state[f"ex_fb_{aid}_{pos}"] = outcome.feedback
 
@@ -142,7 +143,6 @@ st.query_params["assignment"] = aid
 assignment = by_id[aid]
 if assignment.description:
     st.caption(plain(assignment.description))
-
 
 
 def gradebook_failed(err: Exception | None) -> None:
