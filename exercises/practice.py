@@ -319,7 +319,8 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
     except GradebookError as err:
         raise NotSaved(str(err) + not_saved, down=not isinstance(err, GradebookReadOnly)) from err
     after = _attempts_or(store, student_id, assignment, position, [*rows, stored])
-    return Outcome(stored_feedback(ex, stored), _state(ex.item, after), stored=True)
+    same = (stored.answer, stored.valid, stored.score, stored.mistake) == (answer, fb.valid, fb.score, fb.mistake)
+    return Outcome(fb if same else stored_feedback(ex, stored), _state(ex.item, after), stored=True)
 
 
 def _attempts_or(store: Store, student_id: str, assignment: Assignment, position: int,
