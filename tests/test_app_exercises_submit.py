@@ -98,6 +98,8 @@ def test_a_lost_commit_with_the_gradebook_gone_says_so_and_the_next_run_resolves
     assert EXPLAINED not in shown(at.error)  # no feedback for an answer whose fate is unknown
     assert len(stored(url)) == 1  # it was committed
     proxy.set("pass")
+    reloaded = sign_in("alice")  # a reload (a new session) shows what the gradebook holds
+    assert "Your last answer" in shown(reloaded.caption) and "Try 2 of 2" in shown(reloaded.caption)
     at.run()  # the next run reaches the gradebook: the answer's own feedback, counted once
     assert "may not have been saved" not in shown(at.error)
     assert EXPLAINED in shown(at.error) and "Try 2 of 2" in shown(at.caption)
