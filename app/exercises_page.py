@@ -5,7 +5,7 @@ sign in again later (or elsewhere) and carry on."""
 
 from __future__ import annotations
 
-import uuid
+import logging
 
 import pandas as pd
 import streamlit as st
@@ -16,6 +16,8 @@ from app.steps import draw_step
 from exercises import assignments as assignment_files
 from exercises import practice
 from exercises.practice import SignInError
+
+log = logging.getLogger(__name__)
 
 st.title("Exercises", anchor=False)
 
@@ -72,18 +74,52 @@ def typed_answer(aid: str, pos: int, form: dict) -> str:
 
 def submit(student: str, assignment, pos: int, form: dict) -> None:
     """The Submit button's callback: grade, store (committed before the feedback shows), remember the
-    feedback for the run that follows. If the gradebook fails, nothing is counted and the answer stays."""
+    feedback of the stored row for the run that follows. The same answer submitted again (a double
+    click) is the same submission: stored once. If the gradebook fails, the message says whether the
+    answer was saved, and the answer stays in the box."""
     aid = assignment.id
-    sub_key = f"ex_sub_{aid}_{pos}"
+    for key in (f"ex_fb_{aid}_{pos}", f"ex_err_{aid}_{pos}", f"ex_pending_{aid}_{pos}"):
+        st.session_state.pop(key, None)  # feedback shows only for the answer just stored
     try:
-        outcome = practice.submit(store(), student, assignment, pos, typed_answer(aid, pos, form),
-                                  st.session_state[sub_key])
-    except Exception as err:  # the database refused or is gone: try again, with the same submission id
+        outcome = practice.submit(store(), student, assignment, pos, typed_answer(aid, pos, form))
+    except practice.MaybeSaved as err:  # resolved from the gradebook on the next run that reaches it
+        st.session_state[f"ex_pending_{aid}_{pos}"] = err.submission_id
+        st.session_state[f"ex_err_{aid}_{pos}"] = str(err)
+        st.session_state.ex_gradebook_down = True
+        return
+    except practice.SaveFailed as err:
+        st.session_state[f"ex_err_{aid}_{pos}"] = str(err)
+        st.session_state.ex_gradebook_down = err.down  # the run that follows need not wait for it again
+        return
+    except Exception as err:  # a gradebook that cannot even be opened, or a bug: nothing was stored
+        log.exception("submitting to %s, exercise %s failed", aid, pos)
         st.session_state[f"ex_err_{aid}_{pos}"] = (f"Your answer could not be saved ({type(err).__name__}), so it "
                                                    f"was not graded or counted. Submit it again in a moment.")
+        st.session_state.ex_gradebook_down = True
         return
     st.session_state[f"ex_fb_{aid}_{pos}"] = outcome.feedback
-    st.session_state[sub_key] = uuid.uuid4().hex  # the next submit is a new submission
+
+
+def resolve_pending(student: str, assignment, pos: int) -> None:
+    """An answer whose save was in doubt: look it up now; its stored feedback, or say it was not saved.
+    While the gradebook still cannot say, the "may not have been saved" message stays."""
+    aid = assignment.id
+    pending = st.session_state.get(f"ex_pending_{aid}_{pos}")
+    if pending is None:
+        return
+    try:
+        outcome = practice.resolve(store(), student, assignment, pos, pending)
+    except Exception:  # still unreachable: still in doubt
+        st.session_state.setdefault(f"ex_err_{aid}_{pos}", "Your last answer may not have been saved. Reload the "
+                                                             "page to see whether it was counted.")
+        return
+    del st.session_state[f"ex_pending_{aid}_{pos}"]
+    st.session_state.pop(f"ex_err_{aid}_{pos}", None)
+    if outcome is None:
+        st.session_state[f"ex_err_{aid}_{pos}"] = ("Your last answer was not saved, so it was not graded or counted: "
+                                                   "submit it again.")
+    else:
+        st.session_state[f"ex_fb_{aid}_{pos}"] = outcome.feedback
 
 
 # --- the assignment ------------------------------------------------------------------------------
@@ -108,10 +144,24 @@ assignment = by_id[aid]
 if assignment.description:
     st.caption(plain(assignment.description))
 
+
+def gradebook_failed(err: Exception | None) -> None:
+    """Say what happened to the answer just submitted, if one was, then that the gradebook cannot be
+    reached (when `err`), and stop the page."""
+    if doubt := st.session_state.get(f"ex_err_{aid}_{st.session_state.get(f'ex_pos_{aid}')}"):
+        st.error(plain(doubt), icon=":material/cloud_off:")
+    if err is not None:
+        cannot_reach(err)
+    st.button("Try again", type="primary")
+    st.stop()
+
+
+if st.session_state.pop("ex_gradebook_down", False):  # the Submit a moment ago found it not answering
+    gradebook_failed(None)
 try:
     states = practice.states(store_or_stop(), student, assignment)
 except Exception as err:  # the database went away after it was reached
-    cannot_reach(err)
+    gradebook_failed(err)
 
 solved = sum(s.solved for s in states)
 score = practice.total(states)
@@ -149,9 +199,7 @@ with st.container(border=True):
     draw_prompt(ex)
     form = ex.form()
     fb_key = f"ex_fb_{aid}_{pos}"
-    sub_key = f"ex_sub_{aid}_{pos}"
-    if sub_key not in st.session_state:
-        st.session_state[sub_key] = uuid.uuid4().hex
+    resolve_pending(student, assignment, pos)
 
     if not state.closed:
         st.caption(f"Try {state.tries + 1} of {state.max_tries}. An answer that cannot be read is not counted.")

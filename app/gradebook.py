@@ -5,7 +5,8 @@ Settings come from an environment variable, else Streamlit secrets (.streamlit/s
 
     ATTENTION_LAB_CLASS_CODE            class_code            students type it to sign in (unset: no code)
     ATTENTION_LAB_INSTRUCTOR_PASSWORD   instructor_password   the dashboard's password (unset: dashboard closed)
-    DATABASE_URL / ATTENTION_LAB_DB     (see exercises/store.py)
+    DATABASE_URL / ATTENTION_LAB_DB     (see exercises/store/)
+    ATTENTION_LAB_DB_TIMEOUT            seconds one gradebook operation may take (default 10)
     ATTENTION_LAB_ASSIGNMENTS           (see exercises/assignments.py)
 """
 
@@ -20,7 +21,7 @@ from app.plain import plain
 from core.matrix_text import format_number
 from exercises.base import Feedback
 from exercises.practice import Exercise
-from exercises.store import Store, resolve_url
+from exercises.store import GradebookError, Store, resolve_url
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,8 +37,9 @@ def store() -> Store:
 def cannot_reach(err: Exception):
     """Say the gradebook cannot be reached and stop the page: nothing is lost, and the next run tries
     again (a failed connection is not cached)."""
-    st.error(plain(f"The gradebook cannot be reached ({type(err).__name__}); nothing was lost. Reload the page "
-                   f"in a minute, or check DATABASE_URL / ATTENTION_LAB_DB."), icon=":material/cloud_off:")
+    what = str(err) if isinstance(err, GradebookError) else f"The gradebook cannot be reached ({type(err).__name__})."
+    st.error(plain(f"{what} Nothing already saved was lost. Reload the page in a minute, or check DATABASE_URL / "
+                   f"ATTENTION_LAB_DB."), icon=":material/cloud_off:")
     st.stop()
 
 
@@ -47,6 +49,15 @@ def store_or_stop() -> Store:
         return store()
     except Exception as err:  # an unreachable PostgreSQL, an unwritable SQLite folder, bad credentials
         cannot_reach(err)
+
+
+def warn_if_not_writable(gradebook: Store) -> None:
+    """The dashboard's notice when students' answers cannot be saved now (checked on every load: once
+    the file or the database is fixed, the notice goes, with no restart)."""
+    if problem := gradebook.writable_problem():
+        st.error(plain(f"{problem} Students' answers cannot be saved until it is fixed: give the app's user write "
+                       f"permission on the SQLite file and its folder, or INSERT rights on the PostgreSQL tables. "
+                       f"No restart is needed."), icon=":material/edit_off:")
 
 
 def setting(env: str, secret: str) -> str | None:

@@ -10,7 +10,14 @@ import hmac
 import pandas as pd
 import streamlit as st
 
-from app.gradebook import class_code, draw_feedback, draw_prompt, instructor_password, store_or_stop
+from app.gradebook import (
+    class_code,
+    draw_feedback,
+    draw_prompt,
+    instructor_password,
+    store_or_stop,
+    warn_if_not_writable,
+)
 from app.plain import plain
 from exercises import BY_ID, REGISTRY, practice
 from exercises import assignments as assignment_files
@@ -42,6 +49,8 @@ found, problems = assignment_files.load()
 for problem in problems:
     st.warning(plain(problem), icon=":material/warning:")
 gradebook = store_or_stop()
+warn_if_not_writable(gradebook)
+warn_if_not_writable(gradebook)
 st.caption(plain(f"Assignments from {assignment_files.folder()} · gradebook {gradebook.engine.url!r} · class code "
                  f"{'set' if class_code() else 'not set (anyone can sign in)'}"))
 

@@ -1,4 +1,4 @@
-"""The gradebook (exercises/store.py) against an SQLite file and a real PostgreSQL (tests/postgres.py)."""
+"""The gradebook (exercises/store/) against an SQLite file and a real PostgreSQL (tests/postgres.py)."""
 
 from __future__ import annotations
 
@@ -119,33 +119,16 @@ def test_bad_values_are_refused(store):
 
 
 # ---------------------------------------------------------------------------------------------
-# tries, progress, the solution
+# tries and the solution
 
 
 def test_invalid_answers_are_stored_but_are_not_tries(store):
     submit(store, "i1", "alice", 0, answer="abc", valid=False)
     submit(store, "i2", "alice", 0, answer="[1,", valid=False)
-    assert [a.valid for a in store.attempts("alice", "a1")] == [False, False]
-    p = store.progress("alice", "a1")[0]
-    assert (p.tries, p.invalid, p.best_score, p.solved, p.last_answer, p.last_valid) == (0, 2, None, False, "[1,", False)
+    assert [(a.valid, a.answer) for a in store.attempts("alice", "a1")] == [(False, "abc"), (False, "[1,")]
     assert not store.earned_solution("alice", "a1", 0, max_tries=1)
     submit(store, "v1", "alice", 0, 0.0, answer="2")
     assert store.earned_solution("alice", "a1", 0, max_tries=1)
-
-
-def test_progress_per_position(store):
-    submit(store, "1", "alice", 0, 0.5, seed=11, mistake="no_scale")
-    submit(store, "2", "alice", 0, 1.0, seed=11)
-    submit(store, "3", "alice", 0, 0.0, seed=11, answer="late")  # a worse try after solving keeps the best
-    submit(store, "4", "alice", 1, 0.25, family="qk", seed=12)
-    submit(store, "5", "bob", 1, 1.0, family="qk")
-    progress = store.progress("alice", "a1")
-    assert sorted(progress) == [0, 1]
-    p0, p1 = progress[0], progress[1]
-    assert (p0.family_id, p0.seed, p0.tries, p0.invalid, p0.best_score, p0.solved, p0.last_answer) == (
-        "softmax", 11, 3, 0, 1.0, True, "late")
-    assert (p1.family_id, p1.seed, p1.tries, p1.best_score, p1.solved) == ("qk", 12, 1, 0.25, False)
-    assert store.progress("carol", "a1") == {}
 
 
 def test_the_solution_is_earned_by_solving_or_by_using_up_the_tries(store):
@@ -398,3 +381,29 @@ def test_processes_starting_at_once_on_an_empty_database_all_create_the_tables(u
     store = Store(url)
     assert count_rows(store) == 4
     store.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# what may be stored, and the submission id of a typed answer
+
+
+def test_the_submission_key_is_one_per_typed_answer_to_one_exercise():
+    key = functools.partial(store_module.submission_key, "alice", "a1", 0, "softmax_row", 7)
+    assert key("0.2 0.8") == key(" 0.2   0.8 \n") == key("0.2\t0.8") == key("0.2 0.8\r\n")
+    assert len({key("0.2 0.8"), key("0.2\n0.8"), key("0.8 0.2"), key("0.2 0.80")}) == 4  # rows and text count
+    others = {store_module.submission_key(*args, "0.2 0.8") for args in [
+        ("bob", "a1", 0, "softmax_row", 7), ("alice", "a2", 0, "softmax_row", 7), ("alice", "a1", 1, "softmax_row", 7),
+        ("alice", "a1", 0, "other", 7), ("alice", "a1", 0, "softmax_row", 8)]}
+    assert len(others) == 5 and key("0.2 0.8") not in others
+    assert len(key("x" * 10_000)) == 64  # fits the column
+
+
+def test_answer_problem_refuses_long_answers_and_control_characters():
+    problem = store_module.answer_problem
+    assert problem("x" * store_module.MAX_ANSWER_CHARS) is None
+    assert "at most 10,000" in problem("x" * (store_module.MAX_ANSWER_CHARS + 1))
+    for ok in ["1 2\n3 4", "1\t2", "√d_k · Qᵀ", "", "[[1, 2], [3, 4]]"]:
+        assert problem(ok) is None, repr(ok)
+    for bad in ["\x00", "1\x002", "\x07", "\x1b[0m", "\x7f", "\x85", "\ud800"]:
+        assert "U+" in problem(bad), repr(bad)
+    assert store_module.clean_answer("1 2\r\n3 4\r") == "1 2\n3 4\n"
