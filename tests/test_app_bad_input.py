@@ -1,0 +1,108 @@
+"""AppTest: bad input on pages 1-5 (URL parameters, numbers too large for a step, model names) shows a
+message and the defaults, never an exception, and nothing the page shows names the server's files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.examples import ice1
+from core.matrix_text import format_matrix
+from tests.apptest import open_page, texts
+
+REPO = Path(__file__).resolve().parents[1]
+KINDS = ("title", "markdown", "caption", "error", "warning", "info", "success", "exception", "subheader", "code",
+         "text", "latex", "header", "json", "table", "dataframe", "text_input", "text_area", "number_input")
+SERVER_PATHS = [str(REPO), str(Path.home()), sys.prefix, "/root", "shadow", "/etc", "site-packages", "Traceback"]
+
+
+def everything(at: AppTest) -> str:
+    """Every text, value and table the page shows."""
+    out = []
+    for kind in KINDS:
+        for e in getattr(at, kind):
+            out.append(str(getattr(e, "value", "")))
+            out.append(str(getattr(e, "label", "")))
+    return " ".join(out)
+
+
+def assert_safe(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    shown = everything(at)
+    leaks = [p for p in SERVER_PATHS if p and p != "/" and p in shown]
+    assert not leaks, leaks
+
+
+# --- ?seed= and ?present= on pages 1, 2 and 4 ----------------------------------------------------
+
+BAD_SEEDS = ["-1", "1000000", "9" * 5000, "abc", "", "1.5", "١٢٣", "１２", "4\x00", "<b>x</b>", "../x"]
+
+
+@pytest.mark.parametrize("seed", BAD_SEEDS)
+def test_page1_bad_seed_shows_a_message_and_the_lecture_example(seed):
+    at = open_page("app/self_attention.py", seed=seed)
+    assert_safe(at)
+    assert "is not a whole number from 0 to 999,999" in texts(at.warning)
+    assert at.number_input(key="sa_seed").value == 0
+    assert at.text_area[0].value == format_matrix(ice1()["X"])
+    assert "seed" not in at.query_params
+
+
+def test_page1_seed_box_shows_the_seed_the_matrices_come_from():
+    at = open_page("app/self_attention.py", seed="999999")
+    assert_safe(at)
+    assert at.number_input(key="sa_seed").value == 999_999 and not at.warning
+    again = open_page("app/self_attention.py")
+    again.number_input(key="sa_seed").set_value(999_999).run()
+    again.button[[b.label for b in again.button].index("Load seed")].click().run()
+    assert [t.value for t in again.text_area] == [t.value for t in at.text_area]
+
+
+def test_page1_repeated_seed():
+    at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=120)
+    at.query_params["seed"] = ["3", "4"]
+    at.run()
+    at.switch_page("app/self_attention.py").run()
+    assert_safe(at)
+    assert "seed 2 times with different values" in texts(at.warning)
+
+
+@pytest.mark.parametrize("seed", ["-1", "1000000", "x"])
+def test_page2_bad_seed_uses_seed_0(seed):
+    at = open_page("app/multi_head.py", seed=seed)
+    assert_safe(at)
+    assert "is not a whole number" in texts(at.warning) and at.number_input(key="mh_seed").value == 0
+    assert at.subheader  # the walk-through is drawn
+
+
+@pytest.mark.parametrize("present", ["maybe", "2", "x" * 3000])
+def test_bad_present_flag_is_off_with_a_message(present):
+    at = open_page(present=present)  # the first page opened says so, once
+    assert_safe(at)
+    assert "neither on nor off" in texts(at.warning) and not at.sidebar.toggle[0].value
+    at.switch_page("app/self_attention.py").run()
+    assert_safe(at)
+    assert not at.sidebar.toggle[0].value and not at.number_input(key="sa_seed").disabled
+
+
+# --- numbers too large for a step -----------------------------------------------------------------
+
+
+def test_page1_overflow_names_the_step_and_shows_no_weights():
+    at = open_page("app/self_attention.py")
+    at.text_area[0].input("1e300 1e300 1e300 1e300\n3 -4 -7 5").run()
+    assert_safe(at)
+    errors = texts(at.error)
+    assert "too large for the scores Q·Kᵀ" in errors and "entries of X up to about" in errors
+    assert not at.subheader and "probability" not in everything(at).lower()
+
+
+def test_page2_overflow_in_typed_embeddings():
+    at = open_page("app/multi_head.py")
+    at.segmented_control(key="mh_source").set_value("Typed").run()
+    at.text_area[0].input("\n".join(["1e300 " * 8] * 4)).run()
+    assert_safe(at)
+    assert "too large for the scores Q·Kᵀ of head 1" in texts(at.error) and not at.subheader
