@@ -11,16 +11,17 @@ from streamlit.testing.v1 import AppTest
 
 from core.examples import ice1
 from core.matrix_text import format_matrix
+from core.model_names import DEFAULT_SETTING
 from tests.apptest import open_page, texts
 
 REPO = Path(__file__).resolve().parents[1]
 KINDS = ("title", "markdown", "caption", "error", "warning", "info", "success", "exception", "subheader", "code",
-         "text", "latex", "header", "json", "table", "dataframe", "text_input", "text_area", "number_input")
+         "text", "latex", "header", "json", "table", "dataframe")  # what the page writes, not what was typed
 SERVER_PATHS = [str(REPO), str(Path.home()), sys.prefix, "/root", "shadow", "/etc", "site-packages", "Traceback"]
 
 
 def everything(at: AppTest) -> str:
-    """Every text, value and table the page shows."""
+    """Every text and table the page writes (the typed values of inputs left out)."""
     out = []
     for kind in KINDS:
         for e in getattr(at, kind):
@@ -106,3 +107,45 @@ def test_page2_overflow_in_typed_embeddings():
     at.text_area[0].input("\n".join(["1e300 " * 8] * 4)).run()
     assert_safe(at)
     assert "too large for the scores Q·Kᵀ of head 1" in texts(at.error) and not at.subheader
+
+
+# --- the model box on pages 3-5 -------------------------------------------------------------------
+
+MODEL_PROBES = ["/etc/shadow", "/root", "~", "~/", "app", "./core", "../", "models/../../../etc/shadow", "/proc/self/environ",
+                "x" * 10_000, "bert\x00base", "gpt2", "<b>x</b>"]
+BOXES = [("app/real_model.py", "rm_model"), ("app/masked_lm.py", "mlm_model"), ("app/embeddings.py", "emb_model")]
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """No hub; the server's list: the default one and a folder holding a link to /root."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "out").symlink_to("/root")
+    monkeypatch.setenv("ATTENTION_LAB_MODELS", f"{DEFAULT_SETTING}, {tmp_path / 'shared'}")
+    return tmp_path / "shared" / "out"
+
+
+@pytest.mark.parametrize("page, key", BOXES)
+def test_model_box_probes_get_one_message_and_no_paths(offline, page, key):
+    at = open_page(page, timeout=240)
+    refusals = set()
+    for name in MODEL_PROBES + [str(offline), str(offline) + "/.bashrc"]:
+        at.text_input(key=key).input(name).run()
+        assert_safe(at)
+        error = texts(at.error)
+        assert "Fix:" in error, (name, error)
+        if "does not offer" in error:
+            refusals.add(error)
+    assert len(refusals) == 1, refusals  # every refused name, existing or not, gets the same words
+    at.text_input(key=key).input("x" * 10_000).run()
+    assert "10,000 characters long" in texts(at.error)
+    at.text_input(key=key).input("bert\x00base").run()
+    assert "control character" in texts(at.error)
+
+
+def test_a_folder_under_models_that_is_missing_says_so_without_the_path(offline):
+    at = open_page("app/embeddings.py", timeout=240)
+    at.text_input(key="emb_model").input("models/nothing-here").run()
+    assert_safe(at)
+    assert "Model 'models/nothing-here': no such folder" in texts(at.error)
