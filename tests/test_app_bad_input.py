@@ -3,6 +3,7 @@ message and the defaults, never an exception, and nothing the page shows names t
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from core.examples import ice1
 from core.matrix_text import format_matrix
 from core.model_names import DEFAULT_SETTING
 from tests.apptest import open_page, texts
+from tests.test_app_exercises import env, open_dashboard, sign_in  # noqa: F401 (env is a fixture)
 
 REPO = Path(__file__).resolve().parents[1]
 KINDS = ("title", "markdown", "caption", "error", "warning", "info", "success", "exception", "subheader", "code",
@@ -77,6 +79,12 @@ def test_page2_bad_seed_uses_seed_0(seed):
     assert_safe(at)
     assert "is not a whole number" in texts(at.warning) and at.number_input(key="mh_seed").value == 0
     assert at.subheader  # the walk-through is drawn
+
+
+def test_page4_bad_seed_uses_the_pages_default(offline):
+    at = open_page("app/masked_lm.py", timeout=240, seed="-5")
+    assert_safe(at)
+    assert "is not a whole number" in texts(at.warning) and at.number_input(key="mlm_seed").value == 2
 
 
 @pytest.mark.parametrize("present", ["maybe", "2", "x" * 3000])
@@ -149,3 +157,39 @@ def test_a_folder_under_models_that_is_missing_says_so_without_the_path(offline)
     at.text_input(key="emb_model").input("models/nothing-here").run()
     assert_safe(at)
     assert "Model 'models/nothing-here': no such folder" in texts(at.error)
+
+
+# --- bad assignment files: page 6 and the dashboard ----------------------------------------------
+
+
+def bad_files(folder: Path) -> int:
+    """One file of each bad kind beside the good ones; returns how many."""
+    ex = '[[exercise]]\nfamily = "softmax_row"\n'
+    (folder / "list.toml").write_text('[[exercise]]\nfamily = ["softmax_row"]')
+    (folder / "table.toml").write_text("[[exercise]]\nfamily = {a = 1}")
+    (folder / "variant.toml").write_text('[[exercise]]\nfamily = "attention_weights"\nvariant = ["lecture"]')
+    (folder / "deep.toml").write_text("x = " + "[" * 5000 + "]" * 5000)
+    (folder / "bom.toml").write_bytes(b"\xef\xbb\xbf" + ex.encode())
+    (folder / "latin1.toml").write_bytes('title = "Café"\n'.encode("latin-1") + ex.encode())
+    (folder / "big.toml").write_bytes(b"#" * 1_000_001)
+    os.mkfifo(folder / "x.toml")
+    (folder / "dir.toml").mkdir()
+    (folder / "zero.toml").symlink_to("/dev/zero")
+    (folder / "dup.toml").write_text('id = "practice"\n' + ex)
+    return 11
+
+
+@pytest.mark.usefixtures("env")
+def test_bad_assignment_files_take_neither_page6_nor_the_dashboard_down():
+    n = bad_files(Path(os.environ["ATTENTION_LAB_ASSIGNMENTS"]))
+    at = sign_in()
+    assert_safe(at)
+    assert "Some assignment files could not be read" in texts(at.warning)
+    assert at.text_input(key="ex_in_practice_0")  # the good assignment is there to answer
+    dash = open_dashboard("s3cret")
+    assert_safe(dash)
+    problems = [w for w in texts(dash.warning).split("Fix:")]
+    assert len(problems) - 1 == n
+    for name in ("list.toml", "deep.toml", "bom.toml", "latin1.toml", "big.toml", "x.toml", "dir.toml", "zero.toml",
+                 "dup.toml"):
+        assert name in texts(dash.warning)
