@@ -92,3 +92,19 @@ def test_exactly_the_limit_is_fine(tmp_path):
 ])
 def test_nesting_ignores_brackets_in_strings_and_comments(text, depth):
     assert nesting(text) == depth
+
+
+def test_a_file_swapped_for_a_pipe_after_the_check_is_not_read(tmp_path, monkeypatch):
+    """The race: os.stat saw a regular file, then the name became a pipe. O_NONBLOCK opens it at once and
+    the check on the open descriptor refuses it, without a read that would block."""
+    regular = tmp_path / "regular"
+    regular.write_bytes(GOOD)
+    pipe = tmp_path / "x.toml"
+    os.mkfifo(pipe)
+    real_stat = os.stat
+    monkeypatch.setattr(toml_files.os, "stat", lambda p, *a, **k: real_stat(regular) if p == pipe else real_stat(p))
+    out: list[str] = []
+    reader = threading.Thread(target=lambda: out.append(refused(pipe, tmp_path)), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    assert not reader.is_alive() and "named pipe" in out[0]
