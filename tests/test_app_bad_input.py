@@ -193,3 +193,14 @@ def test_bad_assignment_files_take_neither_page6_nor_the_dashboard_down():
     for name in ("list.toml", "deep.toml", "bom.toml", "latin1.toml", "big.toml", "x.toml", "dir.toml", "zero.toml",
                  "dup.toml"):
         assert name in texts(dash.warning)
+
+
+@pytest.mark.usefixtures("env")
+@pytest.mark.parametrize("wanted", ["nope", "x" * 5000, "<b>x</b>", "../lecture8"])
+def test_page6_unknown_assignment_in_the_link_shows_the_first_with_a_message(wanted):
+    at = open_page("app/exercises_page.py", assignment=wanted)
+    at.text_input[0].input("alice")
+    at.button(key="FormSubmitter:signin-Sign in").click().run()
+    assert_safe(at)
+    assert "names an assignment that is not here" in texts(at.info)
+    assert at.selectbox(key="ex_assignment").value == "practice"
