@@ -204,3 +204,17 @@ def test_page6_unknown_assignment_in_the_link_shows_the_first_with_a_message(wan
     assert_safe(at)
     assert "names an assignment that is not here" in texts(at.info)
     assert at.selectbox(key="ex_assignment").value == "practice"
+
+
+def test_the_models_secret_is_the_list_when_the_variable_is_unset(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv("ATTENTION_LAB_MODELS", raising=False)
+    at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=240)
+    at.secrets["models"] = ["bundled:all-MiniLM-L6-v2"]
+    at.run()
+    at.switch_page("app/embeddings.py").run()
+    assert_safe(at)
+    assert not at.error  # the bundled model is on the list
+    at.text_input(key="emb_model").input("models/anything").run()
+    assert_safe(at)
+    assert "does not offer that model. Fix: pick one of bundled:all-MiniLM-L6-v2, or ask" in texts(at.error)
