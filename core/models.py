@@ -126,7 +126,9 @@ def _transformer_folder(folder: Path, name: str) -> Path:
             raise ModelLoadError(f"Model '{name}': its modules.json is not valid JSON ({e}). "
                                  "Fix: repair or re-save the folder.") from e
         for m in entries if isinstance(entries, list) else ():
-            sub = folder / str(m.get("path", "")) if isinstance(m, dict) else folder
+            if not isinstance(m, dict):
+                continue
+            sub = folder / str(m.get("path", ""))  # a path that leads out of the model's folder is not followed
             if str(m.get("type", "")).endswith("Transformer") and sub.resolve().is_relative_to(folder.resolve()) \
                     and (sub / "config.json").is_file():
                 return sub

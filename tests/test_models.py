@@ -369,3 +369,11 @@ def test_an_allowed_hub_id_loads_through_the_check(tiny, tmp_path):
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "2" and "does not offer that model" in done.stdout
+
+
+@pytest.mark.parametrize("modules", ["[1, 2]", '{"a": 1}', '[{"type": "x.Transformer", "path": "../../.."}]', "nonsense"])
+def test_a_damaged_or_escaping_modules_json_is_refused(tmp_path, modules):
+    (tmp_path / "modules.json").write_text(modules)
+    with pytest.raises(ModelLoadError, match="not a model folder|not valid JSON") as err:
+        load_encoder(str(tmp_path))
+    assert "Fix:" in str(err.value)
