@@ -134,6 +134,9 @@ if not found:
 by_id = {a.id: a for a in found}
 wanted = st.query_params.get("assignment")
 if "ex_assignment" not in st.session_state or st.session_state.ex_assignment not in by_id:
+    if wanted is not None and wanted not in by_id:
+        st.info("The link names an assignment that is not here, so the first one is shown. Fix: pick one from "
+                "the list below.", icon=":material/link_off:")
     st.session_state.ex_assignment = wanted if wanted in by_id else found[0].id
 aid = st.selectbox("Assignment", list(by_id), format_func=lambda a: by_id[a].title, key="ex_assignment")
 if aid not in by_id:  # a title changed under an open page (the value is kept as its label): start over

@@ -8,8 +8,8 @@ from app.plain import plain
 from app.presenter import is_presenting
 from app.steps import draw_steps
 from app.widgets import init_matrices, load_matrices, matrix_editor, seed_from_url, switch_editor
-from core.attention import encoder_block, encoder_input
 from core.examples import random_encoder_params, random_tokens, token_labels
+from core.overflow import checked_encoder
 from core.steps import attention_steps, encoder_steps, shape_flow
 
 P = "mh"
@@ -64,8 +64,8 @@ with st.expander("Inputs: sizes, seed, embeddings and weights", expanded=not is_
                                      w_o=typed["W_O"])
 
 try:
-    x, pe = encoder_input(embeddings, positional)
-    block = encoder_block(x, params, n_heads, activation=activation, scale=scale)
+    x, pe, block = checked_encoder(embeddings, params, n_heads, positional=positional, activation=activation,
+                                   scale=scale)
 except ValueError as err:
     st.error(plain(str(err)), icon=":material/straighten:")
     st.stop()

@@ -5,6 +5,9 @@ an instructor can share the exact view (with its `seed`) with the class."""
 
 import streamlit as st
 
+from app.plain import plain
+from core.url_params import read_flag
+
 _CSS = """
 <style>
   [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
@@ -20,7 +23,10 @@ _CSS = """
 def presenter_toggle() -> bool:
     """The sidebar switch; returns whether presenter mode is on (also in st.session_state.present)."""
     if "present" not in st.session_state:
-        st.session_state.present = st.query_params.get("present", "0").lower() in ("1", "true", "yes", "on")
+        on, message = read_flag(st.query_params.get_all("present"), "present")
+        if message:
+            st.warning(plain(message), icon=":material/link_off:")
+        st.session_state.present = bool(on)
     on = st.sidebar.toggle(
         "Presenter mode", key="present",
         help="Projector-size type, a fixed seed the class shares, and each step's numbers hidden until you "

@@ -8,8 +8,8 @@ from app.plain import plain
 from app.presenter import is_presenting
 from app.steps import draw_steps
 from app.widgets import init_matrices, load_matrices, matrix_editor, seed_from_url, switch_editor
-from core.attention import self_attention
 from core.examples import ICE1_QUESTION, ice1, random_self_attention, token_labels
+from core.overflow import checked_self_attention
 from core.steps import attention_steps, most_attended
 
 P = "sa"  # this page's session-state prefix
@@ -71,7 +71,7 @@ if any(m is None for m in mats.values()):
     st.info("Fix the matrix above to see the steps.", icon=":material/arrow_upward:")
     st.stop()
 try:
-    result = self_attention(mats["X"], mats["W_Q"], mats["W_K"], mats["W_V"], scale=scale, causal=causal)
+    result = checked_self_attention(mats["X"], mats["W_Q"], mats["W_K"], mats["W_V"], scale=scale, causal=causal)
 except ValueError as err:
     st.error(plain(str(err)), icon=":material/straighten:")
     st.stop()

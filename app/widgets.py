@@ -12,6 +12,7 @@ import streamlit as st
 
 from app.plain import plain
 from core.matrix_text import MatrixInputError, format_matrix, read_matrix
+from core.url_params import read_seed
 
 
 def init_matrices(prefix: str, matrices: dict[str, np.ndarray]) -> None:
@@ -71,9 +72,10 @@ def switch_editor(prefix: str) -> bool:
 
 
 def seed_from_url(default: int | None = None) -> int | None:
-    """The `seed` query parameter, so a shared link shows the class the same numbers."""
-    raw = st.query_params.get("seed")
-    try:
-        return int(raw) if raw is not None else default
-    except ValueError:
-        return default
+    """The `seed` query parameter, so a shared link shows the class the same numbers. A seed that is not
+    one whole number from 0 to 999,999 is dropped from the URL with a message, and `default` is used."""
+    seed, message = read_seed(st.query_params.get_all("seed"))
+    if message:
+        st.warning(plain(message), icon=":material/link_off:")
+        st.query_params.pop("seed", None)
+    return default if seed is None else seed

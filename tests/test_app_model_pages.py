@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.model_names import DEFAULT_SETTING
 from tests.apptest import open_page, texts
 from tests.tiny_models import save_tiny_bert
 
@@ -24,9 +25,11 @@ LONG_CHARS = f"{len(LONG.strip()):,}"  # what the notice counts: 10,079, its las
 
 
 @pytest.fixture(autouse=True)
-def offline(monkeypatch):
-    """No test here may reach the hub: a hub id fails at once instead of after a network timeout."""
+def offline(monkeypatch, tiny):
+    """No test here may reach the hub: a hub id fails at once instead of after a network timeout. The
+    server's list of models: the default one and the tiny model's folder."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("ATTENTION_LAB_MODELS", f"{DEFAULT_SETTING}, {tiny}")
 
 
 def warnings(at: AppTest) -> str:
@@ -172,7 +175,7 @@ def test_page5_sentences_box_bad_input():
 
 def test_page5_unknown_model_says_how_to_fix():
     at = open_page(EMB)
-    at.text_input(key="emb_model").input("./no/such/folder").run()
+    at.text_input(key="emb_model").input("./models/no/such/folder").run()
     assert not at.exception
     assert "no such folder" in texts(at.error) and "Fix:" in texts(at.error)
     assert not at.metric and not charts(at)

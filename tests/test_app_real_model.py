@@ -86,9 +86,9 @@ def test_bertviz_views_on_request():
 
 
 def test_unknown_model_says_why():
-    at = open_page(rm_model="./no-such-folder")
+    at = open_page(rm_model="./models/no-such-folder")
     assert not at.exception
-    assert "no-such-folder" in texts(at.error)
+    assert "Model './models/no-such-folder': no such folder" in texts(at.error)
 
 
 def test_trace_steps_on_request():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -9,6 +12,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from exercises import BY_ID, REGISTRY, practice
 from exercises import assignments as assignment_files
@@ -69,6 +74,139 @@ def test_load_skips_bad_files_and_duplicate_ids(tmp_path):
     assert len(errors) == 2 and "already used" in errors[0] and errors[1].startswith("c.toml")
     assert assignment_files.load(tmp_path / "missing") == ([], [f"The assignments folder {tmp_path / 'missing'} "
                                                                 f"does not exist."])
+
+
+WRONG_TYPES = ['["softmax_row"]', "{a = 1}", "[]", "1.5", "true", "1979-05-27", "12:30:00"]
+TOO_LONG = '"' + "x" * 300 + '"'
+EX = '[[exercise]]\nfamily = "softmax_row"\n'
+WRONG = {  # key: values that are wrong for it (beside WRONG_TYPES)
+    "id": ["1", TOO_LONG, '"a b"', '""'], "title": ["1", TOO_LONG, '"' + "x" * 201 + '"'], "description": ["1"],
+    "tries": ['"3"', "0", "-1", "21", str(2**63 - 1)], "hints_after": ['"1"', "-1", "21"], "exercise": ["1", '"x"'],
+    "family": ["1", '"softmax"', TOO_LONG], "variant": ["1", '"nope"', TOO_LONG], "count": ['"2"', "0", "21"],
+}
+TOP = ("id", "title", "description", "tries", "hints_after", "exercise")
+
+
+def bad_documents():
+    """(name, text): one wrong value in every key of an assignment and of an exercise entry."""
+    for key, values in WRONG.items():
+        for value in WRONG_TYPES + values:
+            if key in TOP:
+                yield f"top {key} = {value[:20]}", f"{key} = {value}\n" + ("" if key == "exercise" else EX)
+            if key not in ("id", "title", "description", "exercise"):
+                family = "" if key == "family" else 'family = "attention_weights"\n'
+                yield f"exercise {key} = {value[:20]}", f"[[exercise]]\n{family}{key} = {value}\n"
+    yield "exercise not a table", "exercise = [1, 2]"
+    yield "exercise a table of tables", "[exercise.a]\nfamily = 'softmax_row'"
+    yield "unknown key", 'colour = "red"\n' + EX
+    yield "unknown exercise key", EX + "weight = 2\n"
+    yield "deep", "x = " + "[" * 5000 + "]" * 5000
+    yield "long unknown key", '"' + "k" * 5000 + '" = 1\n' + EX
+    yield "too many entries", EX * 201
+
+
+BAD_DOCUMENTS = list(bad_documents())
+
+
+@pytest.mark.parametrize("name, text", BAD_DOCUMENTS, ids=[n for n, _ in BAD_DOCUMENTS])
+def test_every_wrong_type_is_refused_with_a_short_message(name, text):
+    with pytest.raises(AssignmentError) as err:
+        parse(text, "bad.toml", BY_ID)
+    message = str(err.value)
+    assert message.startswith("bad.toml") and "Fix:" in message and len(message) < 700
+
+
+def test_the_issue_probes_name_what_is_wrong():
+    for text, words in [
+        ('[[exercise]]\nfamily = ["softmax_row"]', "family a list [...] is not one of"),
+        ('[[exercise]]\nfamily = {a = 1}', "family a table {...} is not one of"),
+        ('[[exercise]]\nfamily = "attention_weights"\nvariant = ["lecture"]', "has no variant a list [...]"),
+        ('"zz top" = 1\n[[exercise]]\nfamily = "softmax_row"', "unknown setting zz top"),
+    ]:
+        with pytest.raises(AssignmentError, match=re.escape(words)):
+            parse(text, "bad.toml", BY_ID)
+
+
+def test_one_bad_file_of_each_kind_leaves_the_others_loading(tmp_path):
+    (tmp_path / "a_good.toml").write_text(GOOD)
+    (tmp_path / "z_good.toml").write_text('id = "z"\n' + EX)
+    (tmp_path / "list.toml").write_text('[[exercise]]\nfamily = ["softmax_row"]')
+    (tmp_path / "table.toml").write_text('[[exercise]]\nfamily = {a = 1}')
+    (tmp_path / "variant.toml").write_text('[[exercise]]\nfamily = "attention_weights"\nvariant = ["lecture"]')
+    (tmp_path / "deep.toml").write_text("x = " + "[" * 5000 + "]" * 5000)
+    (tmp_path / "latin1.toml").write_bytes('title = "Café"\n'.encode("latin-1") + EX.encode())
+    (tmp_path / "bom.toml").write_bytes(b"\xef\xbb\xbf" + EX.encode())
+    (tmp_path / "big.toml").write_bytes(b"#" * 1_000_001)
+    (tmp_path / "pipe.toml").touch()
+    (tmp_path / "pipe.toml").unlink()
+    os.mkfifo(tmp_path / "pipe.toml")
+    (tmp_path / "dir.toml").mkdir()
+    (tmp_path / "zero.toml").symlink_to("/dev/zero")
+    (tmp_path / "outside.toml").symlink_to(REPO / "assignments" / "lecture8.toml")
+    (tmp_path / "dup.toml").write_text('id = "a_good"\n' + EX)
+    done = []
+    loader = threading.Thread(target=lambda: done.append(assignment_files.load(tmp_path)), daemon=True)
+    loader.start()
+    loader.join(timeout=30)
+    assert not loader.is_alive(), "a file blocked the loader"
+    found, errors = done[0]
+    assert [a.id for a in found] == ["a_good", "z"]
+    assert len(errors) == 12
+    assert all("Fix:" in e for e in errors)
+    by_file = {e.split(":")[0]: e for e in errors}
+    assert "already used by a_good.toml" in by_file["dup.toml"]
+    assert "named pipe" in by_file["pipe.toml"] and "is a folder" in by_file["dir.toml"]
+    assert str(tmp_path) not in " ".join(errors) and "/dev/zero" not in " ".join(errors)
+
+
+TOML_KEYS = st.sampled_from(["id", "title", "description", "tries", "hints_after", "exercise", "family",
+                             "variant", "count", "x", "ü", ""])
+TOML_SCALARS = st.one_of(st.integers(-2**63, 2**63 - 1), st.booleans(), st.text(max_size=20),
+                         st.floats(allow_nan=False, allow_infinity=False),
+                         st.sampled_from(["softmax_row", "attention_weights", "lecture", "week1"]))
+TOML_VALUES = st.recursive(TOML_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(TOML_KEYS, inner, max_size=4)), max_leaves=12)
+
+
+def toml_value(v) -> str:
+    """A small TOML writer for the fuzz documents (inline forms only)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(x)}" for k, x in v.items()) + "}"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(top=st.dictionaries(TOML_KEYS, TOML_VALUES, max_size=6),
+       entries=st.lists(st.dictionaries(TOML_KEYS, TOML_VALUES, max_size=5), max_size=3),
+       noise=st.text(max_size=30))
+def test_fuzz_the_loader_returns_an_assignment_or_a_message(top, entries, noise):
+    lines = [f"{json.dumps(k)} = {toml_value(v)}" for k, v in top.items() if k != "exercise"]
+    for entry in entries:
+        lines += ["[[exercise]]"] + [f"{json.dumps(k)} = {toml_value(v)}" for k, v in entry.items()]
+    for text in ("\n".join(lines), "\n".join(lines) + "\n" + noise, noise + "\n".join(lines)):
+        try:
+            a = parse(text, "fuzz.toml", BY_ID)
+        except AssignmentError as e:
+            assert str(e).startswith("fuzz.toml") and "Fix:" in str(e) and len(str(e)) < 1000
+        else:
+            assert a.size >= 1 and all(i.family_id in BY_ID for i in a.items)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_fuzz_arbitrary_bytes_in_a_folder(tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("fuzz")
+    (folder / "f.toml").write_bytes(data)
+    (folder / "good.toml").write_text(GOOD)
+    found, errors = assignment_files.load(folder)
+    assert "good" in [a.id for a in found]
+    assert all(e.startswith("f.toml") for e in errors)
 
 
 def test_the_shipped_assignments_load_one_per_lecture():

@@ -20,6 +20,7 @@ import torch
 from transformers import AutoModel, AutoTokenizer, BertConfig, BertForMaskedLM, BertTokenizer, GPT2Config, GPT2Model
 
 from core import models
+from core.model_names import policy, resolve
 from core.models import DEFAULT_MODEL, ModelLoadError, load_encoder, load_masked_lm, mean_pool, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -321,3 +322,58 @@ def test_cli_errors_and_exit_codes(tiny, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         models.main(["download", "only-one-argument"])
     assert exit_.value.code == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# what the pages load: a name checked by core.model_names against the server's list
+
+
+def test_download_into_models_then_the_pages_load_it(tiny, tmp_path):
+    """The offline recipe: `python -m core.models download ... models/NAME`, then models/NAME in the box."""
+    app = tmp_path / "app"
+    app.mkdir()
+    done = subprocess.run([sys.executable, "-m", "core.models", "download", str(tiny[0]), "models/tiny-bert", "--mlm"],
+                          cwd=app, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    ref = resolve("models/tiny-bert", policy(None, app), app)
+    loaded = load_masked_lm(ref)
+    assert loaded.name == "models/tiny-bert" and loaded.n_layers == 2 and loaded.masked_lm
+
+
+def test_errors_in_an_allowed_folder_name_it_as_typed(tmp_path):
+    (tmp_path / "models" / "empty").mkdir(parents=True)
+    (tmp_path / "models" / "file").write_text("x")
+    allowed = policy(None, tmp_path)
+    for name, words in [("models/empty", "is not a model folder"), ("models/file", "is a file"),
+                        ("models/gone", "no such folder")]:
+        with pytest.raises(ModelLoadError, match=words) as err:
+            load_encoder(resolve(name, allowed, tmp_path))
+        assert str(tmp_path) not in str(err.value) and f"'{name}'" in str(err.value)
+
+
+def test_an_allowed_hub_id_loads_through_the_check(tiny, tmp_path):
+    """A hub id on the server's list takes the real hub path (here served from the Hugging Face cache, in
+    a fresh process since huggingface_hub reads HF_HUB_CACHE at import); one not on it is refused."""
+    cache, rev = tmp_path / "hub", "0" * 40
+    repo = cache / "models--attention-lab--tiny-bert"
+    shutil.copytree(tiny[0], repo / "snapshots" / rev)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(rev)
+    script = ("from core.model_names import policy, resolve\n"
+              "from core.models import load_masked_lm, ModelLoadError\n"
+              "allowed = policy('attention-lab/tiny-bert')\n"
+              "print(load_masked_lm(resolve('attention-lab/tiny-bert', allowed)).n_layers)\n"
+              "try:\n    resolve('attention-lab/other', allowed)\nexcept ModelLoadError as e:\n    print(e)\n")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(cache)}
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "2" and "does not offer that model" in done.stdout
+
+
+@pytest.mark.parametrize("modules", ["[1, 2]", '{"a": 1}', '[{"type": "x.Transformer", "path": "../../.."}]', "nonsense"])
+def test_a_damaged_or_escaping_modules_json_is_refused(tmp_path, modules):
+    (tmp_path / "modules.json").write_text(modules)
+    with pytest.raises(ModelLoadError, match="not a model folder|not valid JSON") as err:
+        load_encoder(str(tmp_path))
+    assert "Fix:" in str(err.value)
