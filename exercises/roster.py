@@ -55,7 +55,7 @@ def parse(data: bytes, name: str) -> Roster:
     if "\x00" in text:
         raise RosterError(f"The roster {name} holds NUL bytes: it is not a CSV text file. Export the roster "
                           f"as CSV.")
-    rows = csv.reader(io.StringIO(text, newline=""))
+    rows = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(rows, None)
         header = [h.strip().lower() for h in header] if header else []
