@@ -30,6 +30,11 @@ FREE = 5  # wrong tries with no wait
 MAX_WAIT = 300.0  # seconds
 
 
+def now() -> float:
+    """The clock a Throttle made without one reads (looked up at each call, so a test may replace it)."""
+    return time.time()
+
+
 def wait_after(count: int) -> float:
     """Seconds a try must wait after the last wrong one, when `count` wrong tries are on record."""
     return 0.0 if count < FREE else min(2.0 ** (count - FREE), MAX_WAIT)
@@ -44,7 +49,7 @@ def seconds_text(wait: float) -> str:
 
 
 class Throttle:
-    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time):
+    def __init__(self, engine: Engine, clock: Callable[[], float] | None = None):
         self.engine = ensure(engine)
         self.clock = clock
         self._insert = insert(engine)
@@ -53,20 +58,20 @@ class Throttle:
         """0.0 when a try for `key` may go ahead (and it is counted as a wrong one until `succeeded`);
         else the seconds still to wait, and nothing is counted."""
         key = key[:MAX_KEY]
-        now = self.clock()
+        t = self.clock() if self.clock else now()
         with self.engine.begin() as conn:
             # a write first: SQLite takes its write lock here, so the read below cannot go stale
-            conn.execute(self._insert(failures).values(key=key, failures=0, last_at=now)
+            conn.execute(self._insert(failures).values(key=key, failures=0, last_at=t)
                          .on_conflict_do_nothing(index_elements=["key"]))
             query = select(failures.c.failures, failures.c.last_at).where(failures.c.key == key)
             if self.engine.dialect.name == "postgresql":
                 query = query.with_for_update()
             count, last_at = conn.execute(query).one()
-            wait = wait_after(count) - (now - last_at)
+            wait = wait_after(count) - (t - last_at)
             if wait > 0:
                 return wait
             conn.execute(update(failures).where(failures.c.key == key)
-                         .values(failures=failures.c.failures + 1, last_at=now))
+                         .values(failures=failures.c.failures + 1, last_at=t))
         return 0.0
 
     def succeeded(self, key: str) -> None:
