@@ -1,5 +1,5 @@
-"""Personal sign-in codes (exercises/codes.py): stored only as salted hashes; a code works for its own
-student only; a new code replaces only that student's."""
+"""Personal sign-in codes (exercises/codes.py), on SQLite and a real PostgreSQL: stored only as salted
+hashes; a code works for its own student only; a new code replaces only that student's."""
 
 from __future__ import annotations
 
@@ -11,11 +11,15 @@ from sqlalchemy import select
 from exercises import codes
 from exercises.signin_tables import codes as codes_table
 from exercises.store import Store
+from tests.postgres import new_postgres_database
 
 
-@pytest.fixture
-def engine(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'gb.sqlite3'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        store = Store(f"sqlite:///{tmp_path / 'gb.sqlite3'}")
+    else:
+        store = Store(new_postgres_database(request.getfixturevalue("postgres_url")))
     yield store.engine
     store.close()
 

@@ -16,6 +16,7 @@ from exercises.identity import (
     record_signin,
 )
 from exercises.store import Store
+from tests.postgres import new_postgres_database
 
 LOOK_ALIKES = [
     "𝐚𝐥𝐢𝐜𝐞",  # mathematical bold: NFKC folds it into alice
@@ -57,8 +58,10 @@ def test_class_code():
     assert class_code_ok("attn", " attn ") and not class_code_ok("attn", "Attn") and not class_code_ok("attn", None)
 
 
-def test_how_each_student_signed_in_is_recorded(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'gb.sqlite3'}")
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+def test_how_each_student_signed_in_is_recorded(request, tmp_path, db):
+    store = Store(f"sqlite:///{tmp_path / 'gb.sqlite3'}" if db == "sqlite"
+                  else new_postgres_database(request.getfixturevalue("postgres_url")))
     try:
         record_signin(store.engine, "alice", "class_code")
         record_signin(store.engine, "bob", "roster")
