@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from app import sso
 from exercises import codes, throttle
 from exercises.signin_tables import failures
 from exercises.throttle import FREE
@@ -77,3 +78,15 @@ def test_roster_mode_on_the_dashboard(roster, monkeypatch):  # noqa: F811
     assert str(roster["roster"]) in shown(dash.error) and "not UTF-8" in shown(dash.error)
     assert "Save it again as 'CSV UTF-8'" in shown(dash.error)
     codes.issue(roster["store"].engine, ["alice"])  # (the codes table still works)
+
+
+def test_an_instructor_through_single_sign_on_needs_no_password(env, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(sso, "configured", lambda: True)
+    monkeypatch.setattr(sso, "login_button", lambda: None)
+    monkeypatch.setattr(sso, "identity", lambda: sso.Identity("prof@uw.edu", True, "prof@uw.edu"))
+    at = open_page(DASH)
+    assert [t.label for t in at.tabs][:1] == ["Roster"] and "every id is verified" in shown(at.caption)
+    monkeypatch.setattr(sso, "identity", lambda: sso.Identity("student@uw.edu", False, "student@uw.edu"))
+    at = open_page(DASH)
+    assert not at.tabs and "not listed as an instructor" in shown(at.info)
+    assert [t.label for t in at.text_input] == ["Password"]  # the password still works, slowed down

@@ -7,9 +7,11 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from app import sso
 from exercises import assignments as assignment_files
 from exercises import codes, identity, practice, throttle
 from exercises.families import softmax_row
@@ -202,3 +204,25 @@ def test_class_code_mode_and_its_slow_down(env, monkeypatch):
     assert "wait" in shown(at.error) and "ex_student" not in at.session_state
     at = sign_in("dave", " attn-2026 ")
     assert "Signed in as **dave** (class code only (unverified))" in shown(at.markdown)
+
+
+def single_sign_on(monkeypatch, who: sso.Identity | None) -> None:
+    """Routing only: app/sso.py's functions answer as if st.login had signed `who` in (sso's own tests
+    sign in through a real OpenID Connect provider)."""
+    monkeypatch.setattr(sso, "configured", lambda: True)
+    monkeypatch.setattr(sso, "identity", lambda: who)
+    monkeypatch.setattr(sso, "login_button", lambda: st.button("Sign in with the test provider"))
+
+
+def test_with_single_sign_on_students_sign_in_only_through_it(roster, monkeypatch):
+    single_sign_on(monkeypatch, None)
+    at = open_page(PAGE)
+    assert not at.text_input  # no id box, even with a roster set
+    assert [b.label for b in at.button] == ["Sign in with the test provider", "Practice without signing in"]
+    single_sign_on(monkeypatch, sso.Identity("grace@uw.edu", False, "grace@uw.edu"))
+    at.run()
+    assert "Signed in as **grace@uw.edu** (single sign-on)" in shown(at.markdown)
+    assert identity.methods(roster["store"].engine) == {"grace@uw.edu": "sso"}
+    single_sign_on(monkeypatch, sso.Identity("ada@uw.edu", False, "ada@uw.edu"))  # another account
+    at.run()
+    assert "Signed in as **ada@uw.edu**" in shown(at.markdown) and at.session_state["ex_student"] == "ada@uw.edu"
