@@ -80,7 +80,10 @@ def draw_mode() -> None:
         except RosterError as err:
             st.error(plain(f"Students cannot sign in: {err}"), icon=":material/error:")
             return
-        have = codes.with_codes(gradebook.store().engine)
+        try:
+            have = codes.with_codes(gradebook.store().engine)
+        except Exception as err:  # the gradebook went away
+            cannot_reach(err)
         missing = [sid for sid in roster.students if sid not in have]
         st.caption(plain(f"Students sign in with the roster {roster.path} ({len(roster.students)} students) and "
                          f"their personal codes: every id is verified."))
