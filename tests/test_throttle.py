@@ -3,6 +3,8 @@ clock the test moves (no sleeping)."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from exercises.store import Store
@@ -72,3 +74,32 @@ def test_slow_down_on_postgresql(postgres_url):
 def test_a_very_long_key_is_cut_not_refused(sqlite_store):
     throttle = Throttle(sqlite_store.engine, Clock())
     assert throttle.attempt("code:" + "x" * 5000) == 0.0 and throttle.count("code:" + "x" * 5000) == 1
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+def test_tries_at_once_from_many_threads_get_no_more_than_the_free_ones(request, tmp_path, db):
+    """The count and the check are one transaction: 24 tries racing each other, from 24 threads over two
+    connection pools (as two app processes would), let exactly FREE through."""
+    url = (f"sqlite:///{tmp_path / 'gb.sqlite3'}" if db == "sqlite"
+           else new_postgres_database(request.getfixturevalue("postgres_url")))
+    stores = [Store(url), Store(url)]
+    clock = Clock()
+    throttles = [Throttle(s.engine, clock) for s in stores]
+    results: list[float] = []
+    start = threading.Barrier(24)
+
+    def guess(i: int) -> None:
+        start.wait()
+        results.append(throttles[i % 2].attempt("code:bob"))
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(24)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(results).count(0.0) == FREE and len(results) == 24
+        assert throttles[0].count("code:bob") == FREE
+    finally:
+        for s in stores:
+            s.close()
