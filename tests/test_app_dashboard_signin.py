@@ -12,7 +12,7 @@ from exercises.signin_tables import failures
 from exercises.throttle import FREE
 from tests.apptest import open_page
 from tests.apptest import texts as shown
-from tests.test_app_signin import env, roster, sign_in  # noqa: F401 (fixtures)
+from tests.test_app_signin import account, env, roster, sign_in  # noqa: F401 (fixtures)
 
 DASH = "app/instructor.py"
 
@@ -83,10 +83,10 @@ def test_roster_mode_on_the_dashboard(roster, monkeypatch):  # noqa: F811
 def test_an_instructor_through_single_sign_on_needs_no_password(env, monkeypatch):  # noqa: F811
     monkeypatch.setattr(sso, "configured", lambda: True)
     monkeypatch.setattr(sso, "login_button", lambda: None)
-    monkeypatch.setattr(sso, "identity", lambda: sso.Identity("prof@uw.edu", True, "prof@uw.edu"))
+    monkeypatch.setattr(sso, "identity", lambda: account("prof@uw.edu", instructor=True))
     at = open_page(DASH)
     assert [t.label for t in at.tabs][:1] == ["Roster"] and "every id is verified" in shown(at.caption)
-    monkeypatch.setattr(sso, "identity", lambda: sso.Identity("student@uw.edu", False, "student@uw.edu"))
+    monkeypatch.setattr(sso, "identity", lambda: account("student@uw.edu"))
     at = open_page(DASH)
     assert not at.tabs and "not listed as an instructor" in shown(at.info)
     assert [t.label for t in at.text_input] == ["Password"]  # the password still works, slowed down

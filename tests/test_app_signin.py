@@ -206,6 +206,10 @@ def test_class_code_mode_and_its_slow_down(env, monkeypatch):
     assert "Signed in as **dave** (class code only (unverified))" in shown(at.markdown)
 
 
+def account(email: str, instructor: bool = False) -> sso.Identity:
+    return sso.Identity(student_id=email, instructor=instructor, email=email)
+
+
 def single_sign_on(monkeypatch, who: sso.Identity | None) -> None:
     """Routing only: app/sso.py's functions answer as if st.login had signed `who` in (sso's own tests
     sign in through a real OpenID Connect provider)."""
@@ -219,10 +223,10 @@ def test_with_single_sign_on_students_sign_in_only_through_it(roster, monkeypatc
     at = open_page(PAGE)
     assert not at.text_input  # no id box, even with a roster set
     assert [b.label for b in at.button] == ["Sign in with the test provider", "Practice without signing in"]
-    single_sign_on(monkeypatch, sso.Identity("grace@uw.edu", False, "grace@uw.edu"))
+    single_sign_on(monkeypatch, account("grace@uw.edu"))
     at.run()
     assert "Signed in as **grace@uw.edu** (single sign-on)" in shown(at.markdown)
     assert identity.methods(roster["store"].engine) == {"grace@uw.edu": "sso"}
-    single_sign_on(monkeypatch, sso.Identity("ada@uw.edu", False, "ada@uw.edu"))  # another account
+    single_sign_on(monkeypatch, account("ada@uw.edu"))  # another account
     at.run()
     assert "Signed in as **ada@uw.edu**" in shown(at.markdown) and at.session_state["ex_student"] == "ada@uw.edu"
