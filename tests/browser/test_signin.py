@@ -106,3 +106,13 @@ def test_a_roster_student_signs_in_solves_signs_out_and_cannot_be_impersonated(p
     rows = store.attempts("ada", "practice")
     store.close()
     assert [(a.valid, a.score) for a in rows] == [(True, 1.0)]  # one try, solved, by ada
+
+
+def test_an_id_longer_than_64_characters_gets_a_message(page, server):
+    """It used to be cut by the box's max_chars and dropped, and the page asked for an id again."""
+    page.goto(f"{server['url']}/exercises")
+    fill_sign_in(page, "a" * 70, server["codes"]["ada"])
+    expect(alert(page, "That student id is 70 characters long; ids have at most 64")).to_be_visible()
+    fill_sign_in(page, "𝐚𝐝𝐚", server["codes"]["ada"])  # a look-alike of ada, typed into the real box
+    expect(alert(page, "plain keyboard")).to_be_visible()
+    assert "Signed in as" not in page.content()
