@@ -1,7 +1,7 @@
-"""Page 6: Exercises. Sign in with a student id (and the class code when the server sets one), choose
-an assignment, answer your own variant of each exercise, see feedback that names the mistake, a hint
-after a wrong try, and the worked solution once solved or out of tries. Progress is in the gradebook:
-sign in again later (or elsewhere) and carry on."""
+"""Page 6: Exercises. Sign in (app/signin.py) or practise without signing in, choose an assignment,
+answer your own variant of each exercise, see feedback that names the mistake, a hint after a wrong
+try, and the worked solution once earned (practice.State.earned_solution). Progress is in the
+gradebook: sign in again later (or elsewhere) and carry on."""
 
 from __future__ import annotations
 
@@ -10,51 +10,27 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from app.gradebook import cannot_reach, class_code, draw_feedback, draw_prompt, store, store_or_stop
+from app import signin
+from app.gradebook import cannot_reach, draw_feedback, draw_prompt
 from app.plain import plain
+from app.signin import store, store_or_stop  # the gradebook, or the session's own log when practising
 from app.steps import draw_step
 from exercises import assignments as assignment_files
 from exercises import practice
-from exercises.practice import SignInError
 
 log = logging.getLogger(__name__)
 
 st.title("Exercises", anchor=False)
 
 
-# --- sign in -------------------------------------------------------------------------------------
+# --- sign in (app/signin.py: single sign-on, roster and code, class code, bare id, or practice) ---------
 
-def sign_in() -> None:
-    code = class_code()
-    st.markdown("Sign in with your student id to answer your own variant of each exercise. Your answers are "
-                "saved as you submit them; sign in again later to carry on.")
-    with st.form("signin"):
-        typed = st.text_input("Student id", placeholder="e.g. jdoe42", max_chars=practice.MAX_STUDENT_ID)
-        typed_code = st.text_input("Class code", type="password") if code else None
-        if st.form_submit_button("Sign in", type="primary"):
-            try:
-                sid = practice.normalize_student_id(typed)
-            except SignInError as err:
-                st.error(plain(err), icon=":material/person_alert:")
-                return
-            if not practice.class_code_ok(code, typed_code):
-                st.error("That class code is not right: ask your instructor for it.", icon=":material/lock:")
-                return
-            st.session_state.ex_student = sid
-            st.rerun()
-
-
-student = st.session_state.get("ex_student")
-if not student:
-    sign_in()
+who = signin.current()
+if who is None:
+    signin.draw_sign_in()
     st.stop()
-
-top = st.columns([4, 1], vertical_alignment="center")
-top[0].markdown(f"Signed in as **{plain(student)}**")
-if top[1].button("Sign out", width="stretch"):
-    for key in [k for k in st.session_state if str(k).startswith("ex_")]:
-        del st.session_state[key]
-    st.rerun()
+student = who.student_id
+signin.draw_signed_in(who)
 
 
 # --- answering ------------------------------------------------------------------------------------
@@ -162,7 +138,7 @@ def gradebook_failed(err: Exception | None) -> None:
 if st.session_state.pop("ex_gradebook_down", False):  # the Submit a moment ago found it not answering
     gradebook_failed(None)
 try:
-    states = practice.states(store_or_stop(), student, assignment)
+    states = practice.states(store_or_stop(), student, assignment, verified=who.verified)
 except Exception as err:  # the database went away after it was reached
     gradebook_failed(err)
 
@@ -239,7 +215,11 @@ with st.container(border=True):
         st.markdown(f"**{'Solved' if state.solved else 'No tries left'}** · best score {state.score:.0%} after "
                     f"{state.tries} tr{'y' if state.tries == 1 else 'ies'}")
 
-if state.closed:
+if state.closed and not state.earned_solution:
+    st.info("This is the lecture's own exercise: its numbers are the same for everyone, so its answer shows only "
+            "to those who solve it, or after the last try to students signed in with a personal code or single "
+            "sign-on.", icon=":material/visibility_off:")
+if state.earned_solution:
     solution = practice.solution(ex, state)
     with st.container(border=True):
         st.subheader("Worked solution", anchor=False)

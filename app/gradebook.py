@@ -3,7 +3,8 @@ the server's settings (class code, instructor password), and drawing an exercise
 
 Settings come from an environment variable, else Streamlit secrets (.streamlit/secrets.toml):
 
-    ATTENTION_LAB_CLASS_CODE            class_code            students type it to sign in (unset: no code)
+    ATTENTION_LAB_ROSTER                roster                the roster CSV: students sign in with personal codes
+    ATTENTION_LAB_CLASS_CODE            class_code            without a roster, students type it to sign in
     ATTENTION_LAB_INSTRUCTOR_PASSWORD   instructor_password   the dashboard's password (unset: dashboard closed)
     DATABASE_URL / ATTENTION_LAB_DB     (see exercises/store/)
     ATTENTION_LAB_DB_TIMEOUT            seconds one gradebook operation may take (default 10)
@@ -73,6 +74,10 @@ def setting(env: str, secret: str) -> str | None:
 
 def class_code() -> str | None:
     return setting("ATTENTION_LAB_CLASS_CODE", "class_code")
+
+
+def roster_path() -> str | None:
+    return setting("ATTENTION_LAB_ROSTER", "roster")
 
 
 def instructor_password() -> str | None:

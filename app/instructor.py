@@ -1,58 +1,37 @@
-"""The instructor dashboard: behind the password of ATTENTION_LAB_INSTRUCTOR_PASSWORD (or the
-`instructor_password` Streamlit secret). The roster with a score per assignment, how many students made
+"""The instructor dashboard: for instructors signed in through single sign-on, or behind the password of
+ATTENTION_LAB_INSTRUCTOR_PASSWORD (or the `instructor_password` Streamlit secret), slowed down after
+wrong tries (app/dashboard_signin.py). The roster with a score per assignment, how many students made
 each named mistake on each exercise, the CSV export for an LMS gradebook, and a preview of any exercise
 at any seed with its answer, worked solution and typical wrong answers."""
 
 from __future__ import annotations
 
-import hmac
-
 import pandas as pd
 import streamlit as st
 
-from app.gradebook import (
-    class_code,
-    draw_feedback,
-    draw_prompt,
-    instructor_password,
-    store_or_stop,
-    warn_if_not_writable,
-)
+from app import dashboard_signin
+from app.gradebook import draw_feedback, draw_prompt, store_or_stop, warn_if_not_writable
 from app.plain import plain
-from exercises import BY_ID, REGISTRY, practice
+from exercises import BY_ID, REGISTRY, identity, practice
 from exercises import assignments as assignment_files
 from exercises.base import format_answer
+from exercises.identity import METHODS
 
 st.title("Instructor dashboard", anchor=False)
 
-password = instructor_password()
-if not password:
-    st.info("The dashboard is closed: set the environment variable ATTENTION_LAB_INSTRUCTOR_PASSWORD (or "
-            "instructor_password in .streamlit/secrets.toml) and restart the app.", icon=":material/lock:")
+if not dashboard_signin.dashboard_open():  # an instructor through single sign-on, or the password (slowed down)
     st.stop()
 
-if not st.session_state.get("instructor"):
-    with st.form("instructor_signin"):
-        typed = st.text_input("Password", type="password")
-        if st.form_submit_button("Open the dashboard", type="primary"):
-            if hmac.compare_digest(typed.encode(), password.encode()):
-                st.session_state.instructor = True
-                st.rerun()
-            st.error("That password is not right.", icon=":material/lock:")
-    st.stop()
-
-if st.button("Lock the dashboard"):
-    del st.session_state["instructor"]
-    st.rerun()
+if st.session_state.get("instructor") and st.button("Lock the dashboard"):  # (single sign-on: sign out instead)
+    dashboard_signin.lock()
 
 found, problems = assignment_files.load()
 for problem in problems:
     st.warning(plain(problem), icon=":material/warning:")
 gradebook = store_or_stop()
 warn_if_not_writable(gradebook)
-warn_if_not_writable(gradebook)
-st.caption(plain(f"Assignments from {assignment_files.folder()} · gradebook {gradebook.engine.url!r} · class code "
-                 f"{'set' if class_code() else 'not set (anyone can sign in)'}"))
+st.caption(plain(f"Assignments from {assignment_files.folder()} · gradebook {gradebook.engine.url!r}"))
+dashboard_signin.draw_mode()
 
 roster_tab, mistakes_tab, export_tab, preview_tab = st.tabs(["Roster", "Mistakes", "CSV export", "Preview"])
 
@@ -64,8 +43,10 @@ with roster_tab:
     if not rows:
         st.info("No student has signed in and submitted yet.")
     else:
-        frame = pd.DataFrame([{"student": r.student_id, **{a: (None if r.scores[a] is None else 100 * r.scores[a])
-                                                             for a in ids}} for r in rows])
+        how = identity.methods(gradebook.engine)  # verified or not, for each student
+        frame = pd.DataFrame([{"student": r.student_id, "signed in with": METHODS.get(how.get(r.student_id), "unknown"),
+                               **{a: (None if r.scores[a] is None else 100 * r.scores[a]) for a in ids}}
+                              for r in rows])
         st.dataframe(frame, hide_index=True, width="stretch",
                      column_config={a: st.column_config.ProgressColumn(a, min_value=0, max_value=100, format="%.0f%%")
                                     for a in ids})

@@ -3,7 +3,7 @@ submission graded and stored, and what the student has earned the right to see.
 
 One rule runs through it: the right answer and the worked solution are computed only through
 `solution()`, and the page calls it only when `State.earned_solution` is true (solved, or every try
-used). Nothing else here returns them, so they cannot reach the browser early by accident.
+used; for the lecture's FIXED variants an unverified id must solve it). Nothing else here returns them, so they cannot reach the browser early by accident.
 
 This module never imports streamlit.
 """
@@ -11,10 +11,7 @@ This module never imports streamlit.
 from __future__ import annotations
 
 import dataclasses
-import hmac
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -23,6 +20,7 @@ import numpy as np
 from exercises import BY_ID
 from exercises.assignments import Assignment, Item
 from exercises.base import Feedback, format_answer, invalid, variant_seed
+from exercises.identity import MAX_STUDENT_ID, SignInError, class_code_ok, normalize_student_id  # noqa: F401 (their home)
 from exercises.store import (
     SOLVED,
     Attempt,
@@ -37,36 +35,6 @@ from exercises.store import (
 )
 
 log = logging.getLogger(__name__)
-
-MAX_STUDENT_ID = 64
-_STUDENT_ID = re.compile(r"^[a-z0-9][a-z0-9._@-]*$")
-
-
-class SignInError(ValueError):
-    """A student id or class code that is refused; str(error) says what to fix."""
-
-
-def normalize_student_id(text: str | None) -> str:
-    """The id a student types -> the id the gradebook keys on: spaces around it dropped, lower case.
-    Letters, digits and . _ @ - only (a university login or e-mail), 1 to 64 characters."""
-    if not isinstance(text, str) or not text.strip():
-        raise SignInError("Type your student id (the login your instructor gave you, like jdoe42).")
-    sid = unicodedata.normalize("NFKC", text).strip().casefold()
-    if len(sid) > MAX_STUDENT_ID:
-        raise SignInError(f"That student id is {len(sid)} characters long; ids have at most {MAX_STUDENT_ID}.")
-    if not _STUDENT_ID.match(sid):
-        raise SignInError("A student id has only letters, digits and . _ @ - and starts with a letter or digit "
-                          "(like jdoe42 or jdoe@uw.edu).")
-    return sid
-
-
-def class_code_ok(expected: str | None, typed: str | None) -> bool:
-    """True when no class code is set, or when `typed` is it (compared in constant time, spaces around
-    it ignored)."""
-    if not expected:
-        return True
-    return hmac.compare_digest((typed or "").strip().encode(), expected.strip().encode())
-
 
 # ---------------------------------------------------------------------------------------------
 # a student's exercise
@@ -144,6 +112,8 @@ class State:
     last_answer: str  # the latest answer, readable or not ("" before any)
     last_score: float | None  # the latest answer's score, None when it could not be read (or before any)
     hints_after: int
+    fixed: bool = False  # a FIXED variant (the lecture's own): the same numbers for every student
+    verified: bool = False  # the student proved who they are (roster code, single sign-on)
 
     @property
     def solved(self) -> bool:
@@ -160,7 +130,12 @@ class State:
 
     @property
     def earned_solution(self) -> bool:
-        return self.closed
+        """Solved, or every try used. Except: a FIXED variant's answer is every student's answer, so an
+        unverified id (class code only, a bare id, practice) earns it only by solving it; otherwise a
+        throwaway id could spend its tries and read the answer for the whole class."""
+        if self.solved:
+            return True
+        return self.closed and (self.verified or not self.fixed)
 
     @property
     def show_hint(self) -> bool:
@@ -172,21 +147,22 @@ class State:
         return self.best or 0.0
 
 
-def _state(item: Item, rows: list[Attempt]) -> State:
+def _state(item: Item, rows: list[Attempt], verified: bool = False) -> State:
     rows = [a for a in rows if a.family_id == item.family_id]  # an exercise the instructor replaced
     valid = [a for a in rows if a.valid]
     last = rows[-1] if rows else None
     return State(tries=len(valid), max_tries=item.tries, best=max((a.score for a in valid), default=None),
                  last_answer=last.answer if last else "", last_score=last.score if last and last.valid else None,
-                 hints_after=item.hints_after)
+                 hints_after=item.hints_after, fixed=item.variant is not None, verified=verified)
 
 
-def states(store: Store, student_id: str, assignment: Assignment) -> list[State]:
-    """Every exercise's state, in position order (one query)."""
+def states(store: Store, student_id: str, assignment: Assignment, verified: bool = False) -> list[State]:
+    """Every exercise's state, in position order (one query). verified: the student proved who they are
+    (see State.earned_solution)."""
     by_position: dict[int, list[Attempt]] = {}
     for a in store.attempts(student_id, assignment.id):
         by_position.setdefault(a.position, []).append(a)
-    return [_state(item, by_position.get(item.position, [])) for item in assignment.items]
+    return [_state(item, by_position.get(item.position, []), verified) for item in assignment.items]
 
 
 def total(states_: list[State]) -> float:
@@ -355,10 +331,10 @@ class Solution:
 
 
 def solution(ex: Exercise, state: State | None) -> Solution:
-    """The answer and the worked solution. `state` must be closed (solved or out of tries); the
-    instructor's preview passes None."""
+    """The answer and the worked solution. `state.earned_solution` must be true; the instructor's
+    preview passes None."""
     if state is not None and not state.earned_solution:
-        raise PermissionError("the solution is shown only after a right answer or the last try")
+        raise PermissionError("the solution is shown only once it is earned (see State.earned_solution)")
     answer = ex.family.solve(ex.params)
     worked = ex.family.worked_solution(ex.params) if hasattr(ex.family, "worked_solution") else ""
     steps = ex.family.steps(ex.params) if hasattr(ex.family, "steps") else None

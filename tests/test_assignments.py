@@ -227,7 +227,7 @@ def test_every_family_is_registered_once():
 # --- practice ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed, sid", [("  JDoe42 ", "jdoe42"), ("a.b-c_d@uw.edu", "a.b-c_d@uw.edu"), ("Ａｌｉｃｅ", "alice")])
+@pytest.mark.parametrize("typed, sid", [("  JDoe42 ", "jdoe42"), ("a.b-c_d@uw.edu", "a.b-c_d@uw.edu"), ("ALICE", "alice")])
 def test_student_ids_are_normalized(typed, sid):
     assert practice.normalize_student_id(typed) == sid
 
