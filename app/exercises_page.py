@@ -10,6 +10,7 @@ import uuid
 import pandas as pd
 import streamlit as st
 
+from app import sso
 from app.gradebook import cannot_reach, class_code, draw_feedback, draw_prompt, store, store_or_stop
 from app.plain import plain
 from app.steps import draw_step
@@ -42,16 +43,27 @@ def sign_in() -> None:
             st.rerun()
 
 
-student = st.session_state.get("ex_student")
-if not student:
-    sign_in()
-    st.stop()
+if sso.configured():  # single sign-on: the provider says who the student is, no id is typed
+    student = (ident := sso.identity()) and ident.student_id
+    if not student:
+        st.markdown("Sign in with your institution's account to answer your own variant of each exercise. Your "
+                    "answers are saved as you submit them; sign in again later to carry on.")
+        sso.login_button()
+        st.stop()
+else:
+    student = st.session_state.get("ex_student")
+    if not student:
+        sign_in()
+        st.stop()
 
 top = st.columns([4, 1], vertical_alignment="center")
 top[0].markdown(f"Signed in as **{plain(student)}**")
 if top[1].button("Sign out", width="stretch"):
     for key in [k for k in st.session_state if str(k).startswith("ex_")]:
         del st.session_state[key]
+    if sso.configured():
+        sso.logout()  # the browser goes to the provider's sign-out, then the home page
+        st.stop()
     st.rerun()
 
 

@@ -1,4 +1,5 @@
-"""The instructor dashboard: behind the password of ATTENTION_LAB_INSTRUCTOR_PASSWORD (or the
+"""The instructor dashboard: for an instructor signed in through single sign-on (app/sso.py, listed in
+ATTENTION_LAB_INSTRUCTORS), or behind the password of ATTENTION_LAB_INSTRUCTOR_PASSWORD (or the
 `instructor_password` Streamlit secret). The roster with a score per assignment, how many students made
 each named mistake on each exercise, the CSV export for an LMS gradebook, and a preview of any exercise
 at any seed with its answer, worked solution and typical wrong answers."""
@@ -10,6 +11,7 @@ import hmac
 import pandas as pd
 import streamlit as st
 
+from app import sso
 from app.gradebook import class_code, draw_feedback, draw_prompt, instructor_password, store_or_stop
 from app.plain import plain
 from exercises import BY_ID, REGISTRY, practice
@@ -19,12 +21,24 @@ from exercises.base import format_answer
 st.title("Instructor dashboard", anchor=False)
 
 password = instructor_password()
-if not password:
-    st.info("The dashboard is closed: set the environment variable ATTENTION_LAB_INSTRUCTOR_PASSWORD (or "
-            "instructor_password in .streamlit/secrets.toml) and restart the app.", icon=":material/lock:")
+who = sso.identity()  # single sign-on: an instructor on the list needs no password
+by_sso = who is not None and who.instructor
+if who is not None and not who.instructor:
+    st.warning(plain(f"You are signed in as {who.student_id}, who is not on the instructor list "
+                     f"(ATTENTION_LAB_INSTRUCTORS, or instructors in .streamlit/secrets.toml)."), icon=":material/lock:")
+    if st.button("Sign out", key="dash_sso_sign_out"):
+        sso.logout()
+        st.stop()
+elif who is None and sso.configured():
+    st.markdown("Instructors sign in with their institution's account.")
+    sso.login_button()
+if not password and not by_sso:
+    if not sso.configured():
+        st.info("The dashboard is closed: set the environment variable ATTENTION_LAB_INSTRUCTOR_PASSWORD (or "
+                "instructor_password in .streamlit/secrets.toml) and restart the app.", icon=":material/lock:")
     st.stop()
 
-if not st.session_state.get("instructor"):
+if not by_sso and not st.session_state.get("instructor"):
     with st.form("instructor_signin"):
         typed = st.text_input("Password", type="password")
         if st.form_submit_button("Open the dashboard", type="primary"):
@@ -34,7 +48,11 @@ if not st.session_state.get("instructor"):
             st.error("That password is not right.", icon=":material/lock:")
     st.stop()
 
-if st.button("Lock the dashboard"):
+if by_sso:
+    if st.button("Sign out"):
+        sso.logout()
+        st.stop()
+elif st.button("Lock the dashboard"):
     del st.session_state["instructor"]
     st.rerun()
 
