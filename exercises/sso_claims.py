@@ -46,7 +46,7 @@ class Identity:
 def claim_name(setting: str | None) -> str:
     """The configured claim's name (blank: `email`). A name that no provider could send is a
     configuration error, reported to whoever reads the log and the page."""
-    name = (setting or "").strip() or DEFAULT_CLAIM
+    name = ("" if setting is None else str(setting)).strip() or DEFAULT_CLAIM
     if not _CLAIM_NAME.fullmatch(name):
         raise ClaimError(f"The server's student_id_claim setting {name[:70]!r} is not a claim name (like email, "
                          f"preferred_username or sub). Your instructor can fix it in the server's settings.")
@@ -100,13 +100,16 @@ def student_id(claims: Mapping, claim: str = DEFAULT_CLAIM) -> str:
     return sid
 
 
-def instructor_list(setting: str | Iterable[str] | None) -> frozenset[str]:
+def instructor_list(setting: str | Iterable[str] | object | None) -> frozenset[str]:
     """The server's instructor list (ATTENTION_LAB_INSTRUCTORS: ids or e-mails separated by commas,
     spaces or new lines; or `instructors` in secrets.toml, a list or such a string), normalized like
     ids. An entry that could not be an id is left out and logged: it could never match anyone."""
     if setting is None:
         return frozenset()
-    entries = re.split(r"[,;\s]+", setting) if isinstance(setting, str) else [str(e) for e in setting]
+    if isinstance(setting, (list, tuple, set, frozenset)):
+        entries = [str(e) for e in setting]
+    else:  # a string, or whatever else a hand-edited secrets.toml holds
+        entries = re.split(r"[,;\s]+", str(setting))
     found = set()
     for entry in entries:
         if not entry.strip():

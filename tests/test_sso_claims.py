@@ -81,6 +81,8 @@ def test_claim_errors_are_sign_in_errors():
 def test_claim_name_defaults_to_email_and_refuses_what_no_provider_sends():
     assert claim_name(None) == claim_name("  ") == "email"
     assert claim_name(" preferred_username ") == "preferred_username"
+    with pytest.raises(ClaimError):
+        claim_name(42)  # a number in secrets.toml: a message, no traceback
     assert claim_name("https://lab.example/claims/student_id") == "https://lab.example/claims/student_id"
     for bad in ["e mail", "em\nail", "email\n\n:", "<b>", "é", "x" * 300]:
         with pytest.raises(ClaimError, match="student_id_claim"):
@@ -95,6 +97,7 @@ def test_the_instructor_list_reads_commas_spaces_lines_and_toml_lists():
     assert instructor_list("Prof@Uni.Example, ta1 ;ta2\nta3") == {"prof@uni.example", "ta1", "ta2", "ta3"}
     assert instructor_list(["Prof@Uni.Example", " ta1 "]) == {"prof@uni.example", "ta1"}
     assert instructor_list(None) == instructor_list("") == instructor_list([]) == frozenset()
+    assert instructor_list(12345) == {"12345"}  # a number in secrets.toml: its digits, no error
 
 
 def test_an_entry_that_could_not_be_an_id_is_left_out(caplog):
