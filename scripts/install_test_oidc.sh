@@ -14,6 +14,10 @@ if ! command -v npm >/dev/null; then
   "${sudo[@]}" apt-get install -y --no-install-recommends nodejs npm \
     || { "${sudo[@]}" apt-get update && "${sudo[@]}" apt-get install -y --no-install-recommends nodejs npm; }
 fi
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt 20 ]; then  # Debian 12's own nodejs is 18; this machine kind ships Node.js 20
+  echo "oidc-provider needs Node.js 20 or newer (this one is $(node --version)): the single sign-on tests will fail" >&2
+fi
 npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
 echo "$want" > "$stamp"
 echo "oidc-provider installed in tests/oidc/node_modules/ (for the single sign-on tests)"
