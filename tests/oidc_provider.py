@@ -3,8 +3,8 @@ Node on 127.0.0.1 with tests/oidc/provider.mjs as its configuration. ./run_tests
 (scripts/install_test_oidc.sh: `npm ci` in tests/oidc from its lock file); without it the tests fail,
 not skip.
 
-`oidc_provider(folder, port, redirect_uri, accounts)` starts one for a client whose redirect URI is
-the app's /oauth2callback and yields a Provider; `secrets_toml(...)` writes the `[auth]` section of
+`oidc_provider(folder, port, redirect_uris, accounts)` starts one for a client whose redirect URIs are
+the apps' /oauth2callback and yields a Provider; `secrets_toml(...)` writes the `[auth]` section of
 a .streamlit/secrets.toml that points Streamlit's st.login at it. Its sign-in page is oidc-provider's
 development one: a login (the account id) and any password.
 """
@@ -39,10 +39,10 @@ class Provider:
 
 
 @contextmanager
-def oidc_provider(folder: Path, port: int, redirect_uri: str, accounts: dict[str, dict],
+def oidc_provider(folder: Path, port: int, redirect_uris: list[str], accounts: dict[str, dict],
                   timeout: float = 30.0) -> Iterator[Provider]:
-    """oidc-provider on 127.0.0.1:port for one client (redirect_uri), with the accounts' claims
-    (login -> claims); stopped on exit."""
+    """oidc-provider on 127.0.0.1:port for one client (its redirect URIs, each also a post-logout
+    redirect URI), with the accounts' claims (login -> claims); stopped on exit."""
     node = shutil.which("node")
     if node is None or not (HERE / "node_modules" / "oidc-provider").is_dir():
         raise FileNotFoundError("oidc-provider is not installed: run ./scripts/install_test_oidc.sh "
@@ -50,7 +50,7 @@ def oidc_provider(folder: Path, port: int, redirect_uri: str, accounts: dict[str
     provider = Provider(f"http://127.0.0.1:{port}", CLIENT_ID, secrets.token_hex(16), folder / "oidc-provider.log")
     config = folder / "oidc-provider.json"
     config.write_text(json.dumps({"port": port, "client_id": provider.client_id,
-                                  "client_secret": provider.client_secret, "redirect_uri": redirect_uri,
+                                  "client_secret": provider.client_secret, "redirect_uris": redirect_uris,
                                   "accounts": accounts}))
     with open(provider.log, "wb") as log:
         proc = subprocess.Popen([node, str(HERE / "provider.mjs"), str(config)], cwd=HERE, stdout=log,
@@ -83,13 +83,13 @@ def _wait_serving(provider: Provider, proc: subprocess.Popen, timeout: float) ->
     raise TimeoutError(f"oidc-provider did not serve {provider.metadata_url} within {timeout:.0f} s")
 
 
-def secrets_toml(provider: Provider, redirect_uri: str, **top_level) -> str:
+def secrets_toml(provider: Provider, redirect_uri: str, cookie_secret: str | None = None, **top_level) -> str:
     """A secrets.toml for the app: top-level settings (e.g. instructors=[...]) and an [auth] section
     for st.login. prompt=login: the provider asks for a login at every sign-in (oidc-provider does not
     know Streamlit's default prompt, select_account)."""
     lines = [f"{key} = {json.dumps(value)}" for key, value in top_level.items()]
     lines += ["", "[auth]", f"redirect_uri = {json.dumps(redirect_uri)}",
-              f"cookie_secret = {json.dumps(secrets.token_hex(32))}", f"client_id = {json.dumps(provider.client_id)}",
+              f"cookie_secret = {json.dumps(cookie_secret or secrets.token_hex(32))}", f"client_id = {json.dumps(provider.client_id)}",
               f"client_secret = {json.dumps(provider.client_secret)}",
               f"server_metadata_url = {json.dumps(provider.metadata_url)}", 'client_kwargs = { prompt = "login" }']
     return "\n".join(lines) + "\n"

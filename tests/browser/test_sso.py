@@ -42,6 +42,7 @@ ACCOUNTS = {  # the provider's users: login -> the claims it vouches for
     "lookalike": {"email": "\U0001d41a\U0001d41d\U0001d41a@uni.example", "email_verified": True},  # 𝐚𝐝𝐚
 }
 BUTTON = "Sign in with Example University"
+SETTINGS = {"instructors": ["Prof@uni.example"], "sso_provider_name": "Example University"}  # secrets.toml's
 SIGN_IN_SECONDS: list[tuple[float, float]] = []  # (back at the app, its page drawn)
 
 
@@ -50,13 +51,13 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sso")
     (folder / "assignments").mkdir()
     (folder / "assignments" / "practice.toml").write_text(ASSIGNMENT)
-    port = harness.free_port()
+    port, spare_port = harness.free_port(), harness.free_port()  # the spare: for an app restarted by a test
     url = f"http://127.0.0.1:{port}"
     redirect_uri = f"{url}/oauth2callback"
-    with oidc_provider(folder, harness.free_port(), redirect_uri, ACCOUNTS) as provider:
+    spare_uri = f"http://127.0.0.1:{spare_port}/oauth2callback"
+    with oidc_provider(folder, harness.free_port(), [redirect_uri, spare_uri], ACCOUNTS) as provider:
         secrets_file = folder / "secrets.toml"
-        secrets_file.write_text(secrets_toml(provider, redirect_uri, instructors=["Prof@uni.example"],
-                                             sso_provider_name="Example University"))
+        secrets_file.write_text(secrets_toml(provider, redirect_uri, **SETTINGS))
         db = folder / "gradebook.sqlite3"
         env = {"ATTENTION_LAB_DB": str(db), "ATTENTION_LAB_ASSIGNMENTS": str(folder / "assignments"),
                "ATTENTION_LAB_INSTRUCTOR_PASSWORD": "", "ATTENTION_LAB_CLASS_CODE": "", "DATABASE_URL": "",
@@ -68,7 +69,8 @@ def server(tmp_path_factory):
                                            extra_args=("--secrets.files", str(secrets_file)))
         try:
             harness.wait_healthy(url, proc)
-            yield {"url": url, "db": db, "folder": folder / "assignments", "issuer": provider.issuer}
+            yield {"url": url, "db": db, "folder": folder / "assignments", "issuer": provider.issuer, "env": env,
+                   "provider": provider, "spare_port": spare_port}
         finally:
             harness.stop(proc)
             text = log_path.read_text(errors="replace")
@@ -92,9 +94,10 @@ def page(chromium):
     assert all(u.startswith("https://fonts.googleapis.com/") for u in blocked), blocked
 
 
-def sign_in(page, server, login: str, path: str = "exercises") -> None:
+def sign_in(page, server, login: str, path: str = "exercises", url: str | None = None) -> None:
     """From page `path`: the sign-in button, the provider's login page, back to the app, then `path` again
-    (st.login returns to the home page)."""
+    (st.login returns to the home page). `url`: another app than the module's server."""
+    server = {**server, "url": url or server["url"]}
     page.goto(f"{server['url']}/{path}")
     started = time.monotonic()
     page.get_by_role("button", name=BUTTON).click()
@@ -178,3 +181,38 @@ def test_a_sign_in_whose_claims_give_no_id_is_refused_with_a_message(page, serve
     expect(page.get_by_role("button", name="Submit")).to_have_count(0)
     page.get_by_role("button", name="Sign out").click()  # and they can sign out to try another account
     page.wait_for_url(f"{server['issuer']}/**")
+
+
+
+def test_a_sign_in_holds_on_another_app_process_only_with_the_same_cookie_secret(page, server, tmp_path):
+    """A class server's processes behind one address (here: one after another on one port): the sign-in
+    cookie made by one is good on another with the same [auth] cookie_secret, and on none with another."""
+    port = server["spare_port"]
+    url = f"http://127.0.0.1:{port}"
+
+    def app(cookie_secret: str, name: str):
+        secrets_file = tmp_path / f"{name}.toml"
+        secrets_file.write_text(secrets_toml(server["provider"], f"{url}/oauth2callback", cookie_secret, **SETTINGS))
+        with open(tmp_path / f"{name}.log", "wb") as log:
+            proc = harness.start_streamlit("streamlit_app.py", harness.REPO, port, log, env=server["env"],
+                                           extra_args=("--secrets.files", str(secrets_file)))
+        harness.wait_healthy(url, proc)
+        return proc
+
+    shared = "5e" * 32
+    for name, secret in [("first", shared), ("same secret", shared), ("another secret", "0" * 64)]:
+        proc = app(secret, name)
+        try:
+            if name == "first":
+                sign_in(page, server, "ada", url=url)
+            else:
+                page.goto(f"{url}/exercises")
+                wait_settled(page)
+            if name == "another secret":
+                expect(page.get_by_role("button", name=BUTTON)).to_be_visible()
+                expect(page.get_by_text("Signed in as")).to_have_count(0)
+            else:
+                expect(page.get_by_text("Signed in as ada@uni.example")).to_be_visible()
+        finally:
+            harness.stop(proc)
+        assert "Traceback" not in (tmp_path / f"{name}.log").read_text(errors="replace")

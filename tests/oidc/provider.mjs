@@ -3,8 +3,8 @@
 //
 //   node tests/oidc/provider.mjs CONFIG.json
 //
-// CONFIG.json: {"port": 5556, "client_id": "...", "client_secret": "...", "redirect_uri":
-// "http://127.0.0.1:PORT/oauth2callback", "accounts": {"ada": {"email": "ada@uni.example", ...}}}
+// CONFIG.json: {"port": 5556, "client_id": "...", "client_secret": "...", "redirect_uris":
+// ["http://127.0.0.1:PORT/oauth2callback"], "accounts": {"ada": {"email": "ada@uni.example", ...}}}
 // It listens on 127.0.0.1:port (the issuer is http://127.0.0.1:port) and prints one line, `ready ISSUER`, when it serves.
 //
 // Sign-in is oidc-provider's own development login page (any password): the login typed is the
@@ -34,8 +34,8 @@ function start(issuer, port) {
     clients: [{
       client_id: config.client_id,
       client_secret: config.client_secret,
-      redirect_uris: [config.redirect_uri],
-      post_logout_redirect_uris: [config.redirect_uri],
+      redirect_uris: config.redirect_uris,
+      post_logout_redirect_uris: config.redirect_uris,
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
