@@ -2,7 +2,8 @@
 # Install what the tests need and run the whole suite: ./run_tests.sh [pytest args...]
 # Creates or reuses .venv, installs requirements-dev.txt (pinned), installs Debian's chromium
 # with apt-get when /usr/bin/chromium is missing (the browser tests drive it through Playwright;
-# never `playwright install`, which downloads a browser) and Debian's postgresql when no
+# never `playwright install`, which downloads a browser), the npm package oidc-provider into tests/oidc
+# (the single sign-on tests start it as their OpenID Connect provider), and Debian's postgresql when no
 # /usr/lib/postgresql/*/bin/initdb exists (the gradebook tests start a server of their own), then runs pytest over tests/.
 # Examples: ./run_tests.sh -m "not browser"    ./run_tests.sh tests/browser -x
 set -euo pipefail
@@ -23,6 +24,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 ./scripts/install_assets.sh  # bertviz's require.js, d3, jquery from npm, served by the app
+./scripts/install_test_oidc.sh  # oidc-provider from npm: the OpenID Connect provider the sign-on tests start
 
 [ -x /usr/bin/chromium ] || apt_install chromium
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql

@@ -50,8 +50,12 @@ def dashboard_open() -> bool:
     password = instructor_password()
     if sso.configured():
         if ident is not None:
-            st.info(plain(f"You are signed in as {ident.student_id}, who is not listed as an instructor."),
+            st.info(plain(f"You are signed in as {ident.student_id}, who is not on the instructor list "
+                          f"(ATTENTION_LAB_INSTRUCTORS, or instructors in .streamlit/secrets.toml)."),
                     icon=":material/lock:")
+            if st.button("Sign out", key="dash_sso_sign_out"):
+                sso.logout()
+                st.stop()
         else:
             st.markdown("Instructors sign in with their university account.")
             sso.login_button()
@@ -64,9 +68,16 @@ def dashboard_open() -> bool:
     return False
 
 
-def lock() -> None:
-    st.session_state.pop("instructor", None)
-    st.rerun()
+def draw_lock() -> None:
+    """Sign out (single sign-on) or lock the dashboard again (password)."""
+    ident = sso.identity() if sso.configured() else None
+    if ident is not None and ident.instructor:
+        if st.button("Sign out", key="dash_sign_out"):
+            sso.logout()
+            st.stop()
+    elif st.session_state.get("instructor") and st.button("Lock the dashboard"):
+        st.session_state.pop("instructor", None)
+        st.rerun()
 
 
 def draw_mode() -> None:

@@ -22,8 +22,7 @@ st.title("Instructor dashboard", anchor=False)
 if not dashboard_signin.dashboard_open():  # an instructor through single sign-on, or the password (slowed down)
     st.stop()
 
-if st.session_state.get("instructor") and st.button("Lock the dashboard"):  # (single sign-on: sign out instead)
-    dashboard_signin.lock()
+dashboard_signin.draw_lock()
 
 found, problems = assignment_files.load()
 for problem in problems:

@@ -107,7 +107,8 @@ def sign_out() -> None:
     for key in [k for k in st.session_state if str(k).startswith("ex_")]:
         del st.session_state[key]
     if who is not None and who.method == "sso":
-        sso.logout()
+        sso.logout()  # the browser goes to the provider's sign-out, then the home page
+        st.stop()
     st.rerun()
 
 
