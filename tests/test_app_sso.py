@@ -61,10 +61,10 @@ def test_without_auth_page_6_asks_for_a_typed_id():
 
 def test_with_auth_page_6_offers_the_providers_button_and_no_typed_id():
     at = open_page(PAGE, user={"is_logged_in": False}, auth=AUTH)
-    assert [b.label for b in at.button] == ["Sign in with Google"]
+    assert [b.label for b in at.button] == ["Sign in with Google", "Practice without signing in"]
     assert not at.text_input
     named = open_page(PAGE, user={"is_logged_in": False}, auth=AUTH, sso_provider_name="Example University")
-    assert [b.label for b in named.button] == ["Sign in with Example University"]
+    assert [b.label for b in named.button] == ["Sign in with Example University", "Practice without signing in"]
     several = open_page(PAGE, user={"is_logged_in": False},
                         auth={"redirect_uri": AUTH["redirect_uri"], "cookie_secret": "x" * 32,
                               "microsoft": {k: AUTH[k] for k in ("client_id", "client_secret")}
@@ -72,7 +72,8 @@ def test_with_auth_page_6_offers_the_providers_button_and_no_typed_id():
                                                         "openid-configuration"},
                               "okta": {k: AUTH[k] for k in ("client_id", "client_secret")}
                               | {"server_metadata_url": "https://uni.okta.com/.well-known/openid-configuration"}})
-    assert [b.label for b in several.button] == ["Sign in with Microsoft", "Sign in with Okta"]
+    assert [b.label for b in several.button] == ["Sign in with Microsoft", "Sign in with Okta",
+                                                 "Practice without signing in"]
 
 
 def test_a_signed_in_student_is_the_verified_id_of_the_claim():
@@ -93,7 +94,7 @@ def test_a_signed_in_student_is_the_verified_id_of_the_claim():
 def test_claims_that_give_no_id_are_refused_with_a_message_and_a_sign_out(user, message):
     at = open_page(PAGE, user=user, auth=AUTH)
     assert message in shown(at.error)
-    assert [b.label for b in at.button] == ["Sign out"]
+    assert [b.label for b in at.button] == ["Sign out", "Practice without signing in"]
     assert "Signed in as" not in shown(at.markdown)
 
 
@@ -126,7 +127,7 @@ def test_an_instructor_on_the_list_opens_the_dashboard_without_a_password(monkey
 
 def test_a_student_does_not_open_the_dashboard():
     at = open_page(DASH, user=ADA, auth=AUTH, instructors=["prof@uni.example"])
-    assert "ada@uni.example, who is not on the instructor list" in shown(at.warning)
+    assert "ada@uni.example, who is not listed as an instructor" in shown(at.info)
     assert not at.tabs
     assert [b.label for b in at.button] == ["Sign out"]
 
