@@ -32,3 +32,9 @@ def bracketed(values, decimals: int = 4) -> str:
     if isinstance(values, (list, tuple, np.ndarray)):
         return "[" + ", ".join(bracketed(v, decimals) for v in values) + "]"
     return format_answer(values, decimals)
+
+
+# what a prompt with a multi-step computation says about rounding (the README's "How answers are graded"):
+# answers are compared at 1% (REL) of the right one, computed in full precision, so rounding an intermediate
+# value to 2 decimals can push the final answer outside it
+KEEP_PRECISION = "Keep full precision in every intermediate step; round only the final answer."

@@ -35,6 +35,7 @@ from exercises.base import (
     per_variant,
     typed_mistakes,
 )
+from exercises.formatting import KEEP_PRECISION
 
 ID = "attention_weights"
 TITLE = "Self-attention weights"
@@ -204,11 +205,11 @@ def prompt(p: dict) -> str:
             f"row (row i: query token i, column j: key token j), with d_k = {d_k}. ")
     if p["ask"] == "matrix":
         return head + (f"Compute the {n}×{n} attention weight matrix A. Give it one row per line or rows "
-                       f"separated by ';', each entry with at least 3 decimals.")
+                       f"separated by ';', each entry with at least 3 decimals. {KEEP_PRECISION}")
     q = lab[p["query"]]
     if p["ask"] == "entry":
         return head + (f"What attention probability does {q} (the query) place on {lab[p['key']]} (the key)? "
-                       f"Give one number with at least 3 decimals.")
+                       f"{KEEP_PRECISION} Give one number with at least 3 decimals.")
     return head + (f"Which token does {q} place the most attention on? Answer with the token's name "
                    f"({lab[0]} to {lab[-1]}) or its number, or with option {n + 1}, '{TIE}'.")
 

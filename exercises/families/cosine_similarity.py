@@ -23,6 +23,7 @@ from exercises.base import (
     grade_number,
     typed_mistakes,
 )
+from exercises.formatting import KEEP_PRECISION
 
 ID = "cosine_similarity"
 TITLE = "Cosine similarity of embeddings"
@@ -151,7 +152,7 @@ MISTAKES = typed_mistakes(_mistakes, EXPLAIN, _typed)
 def prompt(p: dict) -> str:
     if p["ask"] == "cosine":
         return (f"Two sentence embeddings are u = {bracketed(p['u'])} and v = {bracketed(p['v'])}. Compute their cosine "
-                f"similarity, cos(u, v). Give one number with at least 3 decimals.")
+                f"similarity, cos(u, v). {KEEP_PRECISION} Give one number with at least 3 decimals.")
     lines = format_choices([f"{name}: {bracketed(c)}" for name, c in zip(p["names"], p["candidates"], strict=True)])
     return (f"A two-tower search model embeds the query \"{QUERY}\" as q = {bracketed(p['query'])} and "
             f"{len(p['names'])} products as below.\n{lines}\n"

@@ -29,6 +29,7 @@ from exercises.base import (
     grade_number,
     typed_mistakes,
 )
+from exercises.formatting import KEEP_PRECISION
 
 ID = "two_tower"
 TITLE = "Two-tower retrieval with in-batch negatives"
@@ -194,7 +195,7 @@ def prompt(p: dict) -> str:
     r = p["row"]
     return (intro + training + " Each query's own product is its positive and the loss of a query is the "
             f"softmax cross-entropy over its row of S. Compute the loss of query {r + 1} (\"{p['queries'][r]}\"), "
-            f"with the natural logarithm. Give one number with at least 3 decimals.")
+            f"with the natural logarithm. {KEEP_PRECISION} Give one number with at least 3 decimals.")
 
 
 def answer_form(p: dict) -> dict:
@@ -252,4 +253,6 @@ def grade(p: dict, answer):
         return grade_matrix(right, answer, lambda: _mistakes(p), EXPLAIN, hint=HINT)
     if ask == "which_negatives":
         return grade_choice(right, answer, p["options"], lambda: _mistakes(p), EXPLAIN, hint=HINT)
+    if ask == "negatives":  # a count: graded exactly (3.02 is not 3)
+        return grade_number(right, answer, lambda: _mistakes(p), EXPLAIN, rel=0.0, abs_=1e-9, hint=HINT)
     return grade_number(right, answer, lambda: _mistakes(p), EXPLAIN, hint=HINT)
