@@ -35,6 +35,7 @@ from exercises.base import (
     parse_shape,
     typed_mistakes,
 )
+from exercises.examples import SHAPE_EXAMPLE
 
 ID = "embedding_dims"
 TITLE = "Embedding dimensions of BERT's last hidden layer"
@@ -194,7 +195,7 @@ def prompt(p: dict) -> str:
         "total": "What is the total dimension of the last hidden layer, that is, how many numbers does it hold for "
                  "this input?" + number,
         "shape": "What is the shape of the last hidden layer for this one input (tokens by dimensions, leaving out "
-                 "the batch)? Type it like 2 x 3.",
+                 f"the batch)? Type it like {SHAPE_EXAMPLE}.",
         "all_three": "a) What is the dimension of the pooled BERT embedding of this input? b) What is the dimension "
                      "of the CLS/start token embedding? c) What is the total dimension of the last hidden layer "
                      "(how many numbers it holds)? Give the three whole numbers in order, separated by spaces "
