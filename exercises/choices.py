@@ -120,7 +120,7 @@ def reduced_score(fb: Feedback, form: dict, wrong_before: int) -> Feedback:
     score = fb.score / 2 ** int(wrong_before)
     tries = f"{wrong_before} wrong tr{'y' if wrong_before == 1 else 'ies'}"
     return Feedback(True, score, f"{fb.message} After {tries}, this answer earns {score:.0%} of the marks.",
-                    fb.mistake, fb.cells, fb.hint)
+                    fb.mistake, fb.cells, fb.hint, right=True)
 
 
 def choice_tries(tries: int, form: dict) -> int:

@@ -21,6 +21,8 @@ class Feedback:
     cells:   matrix and vector answers (valid and of the right shape): a nested list of booleans, one
              row per matrix row (a vector is one row), True where the cell is right; otherwise None.
     hint:    a hint the page may show after a wrong try (None when the answer is right or unread).
+    right:   True for a right answer whose score was reduced (a choice after wrong tries:
+             exercises.choices.reduced_score); None otherwise, when a score of 1 is what makes it right.
     """
 
     valid: bool
@@ -29,6 +31,7 @@ class Feedback:
     mistake: str | None = None
     cells: list[list[bool]] | None = None
     hint: str | None = None
+    right: bool | None = None
 
     def __post_init__(self):
         if not isinstance(self.message, str) or not self.message:
@@ -40,12 +43,13 @@ class Feedback:
 
     @property
     def correct(self) -> bool:
-        return self.valid and self.score >= 1.0
+        """The answer is right (its score may have been reduced by wrong tries before it)."""
+        return self.valid and (self.score >= 1.0 if self.right is None else self.right)
 
     def to_dict(self) -> dict:
         """JSON-safe, for the gradebook."""
         return {"valid": self.valid, "score": float(self.score), "message": self.message, "mistake": self.mistake,
-                "cells": self.cells, "hint": self.hint}
+                "cells": self.cells, "hint": self.hint, "right": self.right}
 
 
 class AnswerError(ValueError):

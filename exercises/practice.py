@@ -14,7 +14,7 @@ import hmac
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 
 import numpy as np
@@ -22,6 +22,7 @@ import numpy as np
 from exercises import BY_ID
 from exercises.assignments import Assignment, Item
 from exercises.base import Feedback, format_answer, invalid, variant_seed
+from exercises.choices import choice_tries, pass_mark, reduced_score
 from exercises.store import SOLVED, Attempt, ExerciseClosed, Store
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,8 @@ def exercise(student_id: str, assignment: Assignment, position: int) -> Exercise
     item = assignment.items[position]
     family = BY_ID[item.family_id]
     seed = variant_seed(student_id, assignment.id, position)
-    return Exercise(assignment.id, item, family, seed, _params(family, seed, item.variant))
+    ex = Exercise(assignment.id, item, family, seed, _params(family, seed, item.variant))
+    return replace(ex, item=replace(item, tries=choice_tries(item.tries, ex.form())))  # few options: fewer tries
 
 
 def exercise_title(assignment: Assignment, position: int) -> str:
@@ -132,10 +134,11 @@ class State:
     last_answer: str  # the latest answer, readable or not ("" before any)
     last_score: float | None  # the latest answer's score, None when it could not be read (or before any)
     hints_after: int
+    solved_at: float = SOLVED  # the best score that solves it (exercises.choices.pass_mark)
 
     @property
     def solved(self) -> bool:
-        return self.best is not None and self.best >= SOLVED
+        return self.best is not None and self.best >= self.solved_at
 
     @property
     def tries_left(self) -> int:
@@ -160,13 +163,13 @@ class State:
         return self.best or 0.0
 
 
-def _state(item: Item, rows: list[Attempt]) -> State:
+def _state(item: Item, rows: list[Attempt], solved_at: float = SOLVED) -> State:
     rows = [a for a in rows if a.family_id == item.family_id]  # an exercise the instructor replaced
     valid = [a for a in rows if a.valid]
     last = rows[-1] if rows else None
     return State(tries=len(valid), max_tries=item.tries, best=max((a.score for a in valid), default=None),
                  last_answer=last.answer if last else "", last_score=last.score if last and last.valid else None,
-                 hints_after=item.hints_after)
+                 hints_after=item.hints_after, solved_at=solved_at)
 
 
 def states(store: Store, student_id: str, assignment: Assignment) -> list[State]:
@@ -174,7 +177,8 @@ def states(store: Store, student_id: str, assignment: Assignment) -> list[State]
     by_position: dict[int, list[Attempt]] = {}
     for a in store.attempts(student_id, assignment.id):
         by_position.setdefault(a.position, []).append(a)
-    return [_state(item, by_position.get(item.position, [])) for item in assignment.items]
+    exercises = [exercise(student_id, assignment, item.position) for item in assignment.items]  # tries, pass mark
+    return [_state(ex.item, by_position.get(ex.position, []), pass_mark(ex.form(), SOLVED)) for ex in exercises]
 
 
 def total(states_: list[State]) -> float:
@@ -234,14 +238,15 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
     if not isinstance(answer, str):
         answer = format_answer(answer)
     fb = grade(ex, answer)
+    fb = reduced_score(fb, ex.form(), _state(ex.item, store.attempts(student_id, assignment.id, position)).tries)
     try:
         store.record(submission_id, student_id, assignment.id, position, ex.family.ID, ex.seed, answer,
                      fb.valid, fb.score, fb.mistake, max_tries=ex.item.tries)
     except ExerciseClosed:  # solved or out of tries (perhaps a moment ago, in another tab)
-        after = _state(ex.item, store.attempts(student_id, assignment.id, position))
+        after = _state(ex.item, store.attempts(student_id, assignment.id, position), pass_mark(ex.form(), SOLVED))
         why = "you solved it." if after.solved else "every try is used."
         return Outcome(Feedback(True, after.score, "This exercise is finished: " + why), after, stored=False)
-    after = _state(ex.item, store.attempts(student_id, assignment.id, position))
+    after = _state(ex.item, store.attempts(student_id, assignment.id, position), pass_mark(ex.form(), SOLVED))
     return Outcome(fb, after, stored=True)
 
 
