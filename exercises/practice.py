@@ -238,10 +238,11 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
     if not isinstance(answer, str):
         answer = format_answer(answer)
     fb = grade(ex, answer)
-    fb = reduced_score(fb, ex.form(), _state(ex.item, store.attempts(student_id, assignment.id, position)).tries)
-    try:
+    before = _state(ex.item, store.attempts(student_id, assignment.id, position), pass_mark(ex.form(), SOLVED))
+    fb = reduced_score(fb, ex.form(), before.tries)  # a right choice after wrong tries: 0.5, 0.25, ...
+    try:  # solved by a reduced right choice: the store sees a score below 1, so no try is left
         store.record(submission_id, student_id, assignment.id, position, ex.family.ID, ex.seed, answer,
-                     fb.valid, fb.score, fb.mistake, max_tries=ex.item.tries)
+                     fb.valid, fb.score, fb.mistake, max_tries=before.tries if before.solved else ex.item.tries)
     except ExerciseClosed:  # solved or out of tries (perhaps a moment ago, in another tab)
         after = _state(ex.item, store.attempts(student_id, assignment.id, position), pass_mark(ex.form(), SOLVED))
         why = "you solved it." if after.solved else "every try is used."

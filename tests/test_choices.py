@@ -103,6 +103,9 @@ def test_submit_scores_1_then_half_then_quarter(store):
         (state,) = practice.states(store, student, a)
         assert state.solved and state.score == score
         assert practice.total([state]) == score
+        late = practice.submit(store, student, a, 0, concepts.solve(p), f"{student}-late")  # another tab
+        assert not late.stored and late.feedback.message == "This exercise is finished: you solved it."
+        assert late.state.score == score and len(store.attempts(student, "t", 0)) == n_wrong + 1
 
 
 def test_numbers_keep_full_marks_after_wrong_tries(store):
