@@ -82,3 +82,18 @@ def test_choice_items_cannot_be_guessed_through(family):
         for tries in (1, 3, 20):
             allowed = choice_tries(tries, form)
             assert 1 <= allowed <= tries and (n >= MIN_OPTIONS or allowed <= max(1, n - 2))
+
+
+@pytest.mark.parametrize("family", REGISTRY, ids=[m.ID for m in REGISTRY])
+def test_the_final_answer_rounded_to_3_decimals_is_right(family):
+    """The rounding the prompts invite: the final answer to 3 decimals ("at least 3 decimals") is accepted
+    in every variant, for numbers, vectors and matrices alike."""
+    for p in _variants(family):
+        if family.answer_form(p)["kind"] not in ("number", "vector", "matrix"):
+            continue
+        answer = family.solve(p)
+        values = parse_matrix(answer if isinstance(answer, str) else format_answer(answer))
+        kind = family.answer_form(p)["kind"]
+        typed = format_answer(values[0, 0] if kind == "number" else values.reshape(-1) if kind == "vector"
+                              else values, decimals=3)
+        assert family.grade(p, typed).correct, (family.ID, p, typed)

@@ -116,6 +116,21 @@ def test_typed_forms_accepted():
         assert fam.grade(variant("total"), typed).correct, typed
     for typed in ("768 768 15360", "768, 768, 15360", "768, 768 and 15360", "[768, 768, 15360]", "768\n768\n15360"):
         assert fam.grade(variant("all_three"), typed).correct, typed
+    # thousands separators in the three-number form ("Your answer has 4 numbers" before)
+    for typed in ("768 768 15,360", "768, 768, 15,360", "768, 768 and 15,360", "768,768,15360"):
+        assert fam.grade(variant("all_three"), typed).correct, typed
+    # the lecture's choice, typed as "option 4" or as the option's text with other commas
+    for typed in ("option 4", "Option D", "768, 768 and 15360", "768,768 and 15,360", "768, 768 and 15,360"):
+        assert fam.grade(fam.FIXED["lecture"], typed).correct, typed
+
+
+def test_pooled_means_what_the_lecture_says():
+    """The lecture calls the CLS (start token) embedding the pooled embedding; the mean is the mean-pooled one."""
+    assert "mean-pooled embedding" in fam.prompt(variant("pooled")) and "average" in fam.prompt(variant("pooled"))
+    for ask in ("all_three", "choice"):
+        p = fam.FIXED["lecture"] if ask == "choice" else variant(ask)
+        assert "CLS (start token) embedding, also called the pooled embedding" in fam.prompt(p)
+    assert "the lecture also calls it the pooled embedding" in fam.HINT
 
 
 def test_graded_exactly_and_unreadable_costs_no_attempt():
