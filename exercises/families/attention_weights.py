@@ -25,17 +25,10 @@ import numpy as np
 from core import examples
 from core.attention import Attention, self_attention, softmax
 from core.steps import attention_steps, attention_summary
-from exercises.base import (
-    bracketed,
-    distinct,
-    format_answer,
-    grade_choice,
-    grade_matrix,
-    grade_number,
-    per_variant,
-    typed_mistakes,
-)
-from exercises.formatting import KEEP_PRECISION
+from exercises.choices import grade_choice
+from exercises.formatting import KEEP_PRECISION, bracketed, format_answer
+from exercises.grading import grade_matrix, grade_number
+from exercises.mistakes import distinct, per_variant, typed_mistakes
 
 ID = "attention_weights"
 TITLE = "Self-attention weights"

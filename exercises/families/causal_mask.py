@@ -16,8 +16,9 @@ import numpy as np
 
 from core.attention import Attention, attention, causal_mask, softmax
 from core.steps import attention_steps
-from exercises.base import bracketed, distinct, format_answer, grade_matrix, per_variant, typed_mistakes
-from exercises.formatting import KEEP_PRECISION
+from exercises.formatting import KEEP_PRECISION, bracketed, format_answer
+from exercises.grading import grade_matrix
+from exercises.mistakes import distinct, per_variant, typed_mistakes
 
 ID = "causal_mask"
 TITLE = "Causal masking"

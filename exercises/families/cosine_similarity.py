@@ -14,16 +14,10 @@ import math
 import numpy as np
 
 from core.embeddings import cosine_matrix
-from exercises.base import (
-    bracketed,
-    distinct,
-    format_answer,
-    format_choices,
-    grade_choice,
-    grade_number,
-    typed_mistakes,
-)
-from exercises.formatting import KEEP_PRECISION
+from exercises.choices import format_choices, grade_choice
+from exercises.formatting import KEEP_PRECISION, bracketed, format_answer
+from exercises.grading import grade_number
+from exercises.mistakes import distinct, typed_mistakes
 
 ID = "cosine_similarity"
 TITLE = "Cosine similarity of embeddings"

@@ -23,19 +23,13 @@ import re
 import numpy as np
 
 from core.embeddings import ICE3_OPTIONS, ICE3_SENTENCE, LECTURE_ICE3, ice3_dimensions
-from exercises.base import (
-    AnswerError,
-    distinct,
-    format_answer,
-    format_choices,
-    grade_choice,
-    grade_number,
-    grade_shape,
-    grade_vector,
-    parse_shape,
-    typed_mistakes,
-)
+from exercises.choices import format_choices, grade_choice
 from exercises.examples import SHAPE_EXAMPLE
+from exercises.feedback import AnswerError
+from exercises.formatting import format_answer
+from exercises.grading import grade_number, grade_shape, grade_vector
+from exercises.mistakes import distinct, typed_mistakes
+from exercises.parse import parse_shape
 
 ID = "embedding_dims"
 TITLE = "Embedding dimensions of BERT's last hidden layer"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from core.attention import layer_norm
-from exercises.base import bracketed, distinct, format_answer, grade_vector, per_variant, typed_mistakes
-from exercises.formatting import KEEP_PRECISION
+from exercises.formatting import KEEP_PRECISION, bracketed, format_answer
+from exercises.grading import grade_vector
+from exercises.mistakes import distinct, per_variant, typed_mistakes
 
 ID = "layer_norm"
 TITLE = "Layer normalization of a vector"

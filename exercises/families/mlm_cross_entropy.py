@@ -21,8 +21,9 @@ import math
 
 import numpy as np
 
-from exercises.base import distinct, format_answer, grade_number, per_variant, typed_mistakes
-from exercises.formatting import KEEP_PRECISION
+from exercises.formatting import KEEP_PRECISION, format_answer
+from exercises.grading import grade_number
+from exercises.mistakes import distinct, per_variant, typed_mistakes
 
 ID = "mlm_cross_entropy"
 TITLE = "Cross-entropy of the masked-LM and of binary classification"

@@ -21,8 +21,10 @@ from __future__ import annotations
 import numpy as np
 
 from core.attention import check_heads
-from exercises.base import distinct, format_answer, grade_number, grade_shape, typed_mistakes
 from exercises.examples import SHAPE_EXAMPLE, WHOLE_NUMBER_EXAMPLES
+from exercises.formatting import format_answer
+from exercises.grading import grade_number, grade_shape
+from exercises.mistakes import distinct, typed_mistakes
 
 ID = "multi_head_shapes"
 TITLE = "Multi-head attention shapes and parameters"

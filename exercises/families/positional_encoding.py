@@ -18,8 +18,9 @@ import math
 import numpy as np
 
 from core.attention import positional_encoding
-from exercises.base import distinct, format_answer, grade_number, grade_vector, per_variant, typed_mistakes
-from exercises.formatting import KEEP_PRECISION
+from exercises.formatting import KEEP_PRECISION, format_answer
+from exercises.grading import grade_number, grade_vector
+from exercises.mistakes import distinct, per_variant, typed_mistakes
 
 ID = "positional_encoding"
 TITLE = "Positional encoding values"

@@ -12,8 +12,9 @@ import math
 import numpy as np
 
 from core.attention import softmax
-from exercises.base import distinct, format_answer, grade_vector, typed_mistakes
-from exercises.formatting import KEEP_PRECISION
+from exercises.formatting import KEEP_PRECISION, format_answer
+from exercises.grading import grade_vector
+from exercises.mistakes import distinct, typed_mistakes
 
 ID = "softmax_row"
 TITLE = "Softmax of a score row"

@@ -19,17 +19,10 @@ import math
 import numpy as np
 
 from core.attention import softmax
-from exercises.base import (
-    bracketed,
-    distinct,
-    format_answer,
-    format_choices,
-    grade_choice,
-    grade_matrix,
-    grade_number,
-    typed_mistakes,
-)
-from exercises.formatting import KEEP_PRECISION
+from exercises.choices import format_choices, grade_choice
+from exercises.formatting import KEEP_PRECISION, bracketed, format_answer
+from exercises.grading import grade_matrix, grade_number
+from exercises.mistakes import distinct, typed_mistakes
 
 ID = "two_tower"
 TITLE = "Two-tower retrieval with in-batch negatives"
