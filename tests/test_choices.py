@@ -1,4 +1,4 @@
-"""exercises.choices: the typed forms of a choice, the 1 / 0.5 / 0.25 rule for a right answer after wrong
+"""exercises.choices: every typed form of a choice, and a message for a choice that names no option, the 1 / 0.5 / 0.25 rule for a right answer after wrong
 tries, fewer tries for items with few options, and both through practice.submit with a real gradebook."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from exercises.choices import (
     CHOICE_PASS_MARK,
     MIN_OPTIONS,
     choice_tries,
+    format_choices,
     grade_choice,
     parse_choice,
     pass_mark,
@@ -21,7 +22,39 @@ from exercises.feedback import AnswerError, Feedback
 from exercises.store import SOLVED, Store
 
 CHOICE = {"kind": "choice", "options": ["a", "b", "c", "d"]}
+OPTIONS = ["softmax", "ReLU", "the sum", "1/2"]
 LECTURE_OPTIONS = ["768, 15630 and 768", "768, 768 and 768", "15360, 768 and 15630", "768, 768 and 15360"]
+
+
+@pytest.mark.parametrize("text, index", [
+    ("softmax", 0), ("SoftMax", 0), ("  the   SUM ", 2), ("relu.", 1), ("2", 1), ("2)", 1), ("b", 1),
+    ("B)", 1), ("(c)", 2), ("d.", 3), ("b) relu", 1), ("C: the sum", 2), ("1/2", 3), (3, 2),
+])
+def test_parse_choice_accepts(text, index):
+    assert parse_choice(text, OPTIONS) == index
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty"), (None, "empty"), ("e", "names no option"), ("5", "names no option"), ("0", "names no option"),
+    ("tanh", "not one of the options"), ("b) the sum", "not one of the options"), ("x" * 5000, "too long"),
+])
+def test_parse_choice_refuses_with_message(text, message):
+    with pytest.raises(AnswerError, match=message) as e:
+        parse_choice(text, OPTIONS)
+    if message != "too long":
+        assert "a letter A–D, a number 1–4, or the option's text" in str(e.value)
+
+
+def test_parse_choice_unlettered():
+    assert parse_choice("3", OPTIONS, lettered=False) == 2
+    with pytest.raises(AnswerError, match="names no option"):
+        parse_choice("c", OPTIONS, lettered=False)
+    assert parse_choice("4", ["1", "2", "4", "8"]) == 2  # an option's text wins over option numbers
+    assert parse_choice("3", ["1", "2", "4", "8"]) == 2
+    assert format_choices(["x", "y"]) == "A) x\nB) y"
+    assert format_choices(["x", "y"], lettered=False) == "1) x\n2) y"
+
+
 
 
 @pytest.mark.parametrize("typed", ["option 4", "Option 4", "option: 4", "option D", "choice 4", "answer d", "#4",
