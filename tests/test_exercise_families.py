@@ -97,3 +97,18 @@ def test_the_final_answer_rounded_to_3_decimals_is_right(family):
         typed = format_answer(values[0, 0] if kind == "number" else values.reshape(-1) if kind == "vector"
                               else values, decimals=3)
         assert family.grade(p, typed).correct, (family.ID, p, typed)
+
+
+@pytest.mark.parametrize("family", REGISTRY, ids=[m.ID for m in REGISTRY])
+def test_wrong_choice_feedback_never_quotes_the_right_option(family):
+    """Every wrong option of every choice variant (200 seeds and FIXED): its feedback does not quote the right
+    option (concepts' own test also checks the words that name it)."""
+    for p in _variants(family):
+        form = family.answer_form(p)
+        if form["kind"] != "choice":
+            continue
+        right = family.solve(p)
+        for option in form["options"]:
+            if option != right:
+                fb = family.grade(p, option)
+                assert fb.valid and fb.score == 0 and right.casefold() not in fb.message.casefold(), (p, option)

@@ -52,7 +52,7 @@ def test_lecture_distractors_are_named():
     for typed, name in (("1", "cls_and_total_swapped"), ("B", "one_vector_for_total"),
                         ("15360, 768 and 15630", "flattened_for_pooled")):
         fb = fam.grade(lec, typed)
-        assert fb.valid and fb.score == 0 and fb.mistake == name and fb.message == fam.EXPLAIN[name]
+        assert fb.valid and fb.score == 0 and fb.mistake == name and fb.message == fam.CHOICE_EXPLAIN[name]
 
 
 def test_answers_against_a_torch_last_hidden_state_over_many_seeds():
@@ -151,3 +151,17 @@ def test_prompt_form_and_worked_solution():
     steps = fam.worked_solution(lec)
     assert "20 × 768 = 15,360" in steps and "option D) 768, 768 and 15360" in steps
     assert "1 x 20 x 768" in fam.worked_solution(variant("shape"))
+
+
+def test_wrong_choices_never_give_the_right_numbers():
+    """The lecture's choice: a wrong option's feedback says what is wrong with it, with no number and no d or
+    n × d that would name the right option."""
+    for p in [fam.FIXED["lecture"]] + [fam.generate(np.random.default_rng(s)) for s in range(200)]:
+        if p["ask"] != "choice":
+            continue
+        right = fam.solve(p)
+        for option in p["options"]:
+            if option != right:
+                fb = fam.grade(p, option)
+                assert fb.mistake in fam.CHOICE_EXPLAIN and fb.message == fam.CHOICE_EXPLAIN[fb.mistake]
+                assert not any(c.isdigit() for c in fb.message) and "n × d" not in fb.message

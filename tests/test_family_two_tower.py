@@ -201,3 +201,12 @@ def test_scores_and_loss_against_torch():
         if p["ask"] == "negatives":
             assert tt.solve(p) == str(b - 1)
     assert asks == set(tt.ASKS)
+
+
+def test_wrong_negatives_options_never_name_the_right_one():
+    for seed in range(200):
+        p = tt.generate(np.random.default_rng(seed))
+        if p["ask"] == "which_negatives":
+            for option in p["options"]:
+                if option != tt.RIGHT_OPTION:
+                    assert "off-diagonal" not in tt.grade(p, option).message

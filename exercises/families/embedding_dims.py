@@ -76,6 +76,15 @@ EXPLAIN = {
     "flattened_shape": "You gave the number of values, not the shape: the last hidden layer keeps tokens and "
                        "dimensions apart, n × d.",
 }
+# the lecture's choice: why an option is wrong, without the numbers that would name the right one
+CHOICE_EXPLAIN = {
+    "cls_and_total_swapped": "This option swaps b) and c): the CLS embedding is the vector of one token, while the "
+                             "last hidden layer holds a vector for every token.",
+    "one_vector_for_total": "This option gives c) as the size of one token's embedding: the last hidden layer holds "
+                            "an embedding for every token.",
+    "flattened_for_pooled": "This option gives a) as the size of the whole last hidden layer: the pooled embedding "
+                            "is a single vector, however many tokens there are.",
+}
 HINT = ("Every sub-token that goes into BERT ([CLS] and [SEP] included) gets one embedding of d numbers in the last "
         "hidden layer, so the layer is n × d. The CLS embedding (the lecture also calls it the pooled embedding) is "
         "the first of those vectors, and the mean-pooled embedding (the average over the tokens) is one vector of "
@@ -245,7 +254,8 @@ def grade(p: dict, answer):
     ask = p["ask"]
     right = _answer(p)
     if ask == "choice":
-        return grade_choice(p["options"].index(right), answer, p["options"], lambda: _mistakes(p), EXPLAIN, hint=HINT)
+        return grade_choice(p["options"].index(right), answer, p["options"], lambda: _mistakes(p), CHOICE_EXPLAIN,
+                            hint=HINT)
     if ask == "shape":
         try:  # the batch dimension of one sentence, as HuggingFace returns it, is right too
             if parse_shape(answer) == (1, *right):

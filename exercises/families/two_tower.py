@@ -56,12 +56,13 @@ EXPLAIN = {
     "one_negative": "You counted one negative per query, as with one sampled negative: with in-batch negatives "
                     "every other product in the batch is a negative, B − 1 of them.",
     # ask "which_negatives"
-    "diagonal_as_negatives": "The diagonal S[i][i] scores each query with its own product: those are the "
-                             "positives. The negatives are the off-diagonal entries.",
-    "every_entry_as_negative": "The diagonal S[i][i] scores each query with its own product, its positive: "
-                               "only the off-diagonal entries are negatives.",
-    "one_triangle_only": "S is not symmetric (query i with product j is not query j with product i), and "
-                         "every off-diagonal entry is a negative, above the diagonal as well as below.",
+    # ask "which_negatives": why the option is wrong, never naming the right one
+    "diagonal_as_negatives": "The diagonal S[i][i] scores each query with its own, purchased product: those pairs "
+                             "are the positives, not negatives.",
+    "every_entry_as_negative": "Not every entry: the diagonal S[i][i] scores each query with its own purchased "
+                               "product, its positive.",
+    "one_triangle_only": "S is not symmetric (query i with product j is not query j with product i): the entries "
+                         "above the diagonal pair a query with another query's product just as those below do.",
     # ask "loss"
     "forgot_minus": "You gave ln p, a negative number: the loss is −ln p, where p = softmax(row)[own product].",
     "log10": "You used the base-10 logarithm: cross-entropy uses the natural logarithm, ln.",
