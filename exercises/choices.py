@@ -16,6 +16,8 @@ from exercises.feedback import CORRECT, NOT_CORRECT, AnswerError, Feedback, inva
 from exercises.grading import Mistakes, _explain, _mistakes
 from exercises.parse import _shown, _text
 
+MIN_OPTIONS = 4  # a generated choice offers at least this many (check_family); fewer get fewer tries (choice_tries)
+
 
 def _norm_words(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
@@ -107,9 +109,6 @@ def grade_choice(correct_index: int, text, options: Sequence[str], mistakes: Mis
     return Feedback(True, 0.0, NOT_CORRECT, hint=hint)
 
 
-MIN_OPTIONS = 4  # every choice item offers at least this many options (check_family holds families to it)
-
-
 def reduced_score(fb: Feedback, form: dict, wrong_before: int) -> Feedback:
     """The feedback a choice item's answer earns after `wrong_before` wrong (valid) tries: a right answer
     scores 1 on the first try, 0.5 on the second, 0.25 on the third, halving with each wrong try before
@@ -119,7 +118,7 @@ def reduced_score(fb: Feedback, form: dict, wrong_before: int) -> Feedback:
         return fb
     score = fb.score / 2 ** int(wrong_before)
     tries = f"{wrong_before} wrong tr{'y' if wrong_before == 1 else 'ies'}"
-    return Feedback(True, score, f"{fb.message} After {tries}, this answer earns {score:.0%} of the marks.",
+    return Feedback(True, score, f"{fb.message} After {tries}, this answer earns {score * 100:g}% of the marks.",
                     fb.mistake, fb.cells, fb.hint, right=True)
 
 

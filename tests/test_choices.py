@@ -74,7 +74,7 @@ def test_a_right_choice_scores_less_after_wrong_tries(wrong_before, score):
     fb = reduced_score(Feedback(True, 1.0, "Correct."), CHOICE, wrong_before)
     assert fb.valid and fb.score == score and fb.message.startswith("Correct.")
     if wrong_before:
-        assert f"earns {score:.0%}" in fb.message
+        assert f"earns {score * 100:g}% of the marks" in fb.message  # 50%, 25%, 12.5%
 
 
 def test_only_right_choices_are_reduced():
