@@ -16,8 +16,9 @@ each one a family has):
     answer_form(params) -> dict   which input the page shows: {"kind": "number"}, {"kind": "vector", "n": 3},
                                   {"kind": "matrix", "rows": 3, "cols": 3}, {"kind": "shape"},
                                   {"kind": "choice", "options": [str, ...]} (solve's answer is one of them;
-                                  at least MIN_OPTIONS, 4, options: exercises.choices). Without it the
-                                  page shows a text box.
+                                  a generated variant has at least MIN_OPTIONS = 4 options; a FIXED one with
+                                  fewer gets fewer tries, exercises.choices). Without it the page shows a
+                                  text box.
     tables(params) -> dict        named matrices or vectors the prompt refers to ("X", "W_Q"), shown as tables
                                   under it: {name: list of rows (lists of numbers)} or {name: list of numbers}.
     HINT (str) or hint(params)    the hint shown after a wrong try (grade also puts it in Feedback.hint).
@@ -35,7 +36,7 @@ and the grade_* helpers turn it into Feedback(valid=False, ...), which costs the
 
 Accepted input, by parser:
     parse_number   3   -0.25   .5   1/3   2.5e-3   3 × 10^-2   −1 (Unicode minus)   ≈ 0.33   ~0.33
-                   15,360 (commas only in exact thousands groups)   25% (only when percent_ok: 0.25)
+                   15,360 (commas only in exact thousands groups)   55% (only when percent_ok: 0.55)
     parse_vector   0.2 0.3 0.5   0.2, 0.3, 0.5   [0.2, 0.3, 0.5]   (0.2, 0.3, 0.5)   one number per line
     parse_matrix   1 2; 3 4   [[1, 2], [3, 4]]   one row per line   rows from a grid editor (core.matrix_text)
     parse_probability  a number in 0..1, or a percentage in 0..100%; outside that it is unreadable
