@@ -16,7 +16,7 @@ from app.plain import plain
 from app.signin import store, store_or_stop  # the gradebook, or the session's own log when practising
 from app.steps import draw_step
 from exercises import assignments as assignment_files
-from exercises import practice
+from exercises import examples, practice
 
 log = logging.getLogger(__name__)
 
@@ -191,13 +191,11 @@ with st.container(border=True):
             elif kind == "matrix" and st.session_state.get(f"ex_grid_{aid}_{pos}"):
                 st.data_editor(blank_grid(form), key=f"ex_in_grid_{aid}_{pos}", hide_index=True, width="stretch")
             elif kind == "matrix":
-                st.text_area(f"Your answer: a {form['rows']}×{form['cols']} matrix", value=state.last_answer,
-                             key=f"ex_in_{aid}_{pos}", placeholder="one row per line, like\n1 2\n3 4",
+                st.text_area(examples.label(form), value=state.last_answer,
+                             key=f"ex_in_{aid}_{pos}", placeholder=examples.MATRIX_PLACEHOLDER,
                              height=40 + 26 * form["rows"])
             else:
-                what = {"number": "a number", "vector": f"{form.get('n', '')} numbers".strip(),
-                        "shape": "a shape, like 20 x 768", "word": "a word"}.get(kind, "your answer")
-                st.text_input(f"Your answer ({what})", value=state.last_answer, key=f"ex_in_{aid}_{pos}")
+                st.text_input(examples.label(form), value=state.last_answer, key=f"ex_in_{aid}_{pos}")
             # graded and stored in the callback, before the script runs: one run per submission, and the
             # score above already counts it
             st.form_submit_button("Submit", type="primary", on_click=submit, args=(student, assignment, pos, form))

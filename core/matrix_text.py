@@ -46,7 +46,7 @@ def parse_number(token: str, where: str = "This entry") -> float:
             raise MatrixInputError(f"{where} is '{token.strip()}', a division by zero.")
         return _finite(float(m.group(1)) / den, token, where)
     shown = token.strip() if len(token.strip()) <= 20 else token.strip()[:20] + "…"
-    raise MatrixInputError(f"{where} is '{shown}', which is not a number. Use digits like 3, -1.5, 2e-3 or 1/3.")
+    raise MatrixInputError(f"{where} is '{shown}', which is not a number. Use digits like 9.5, -2.5, 2e-3 or 17/4.")
 
 
 def _finite(value: float, token: str, where: str) -> float:
@@ -63,11 +63,11 @@ def _split_rows(text: str, name: str) -> list[list[str]]:
         if text.count("[") != text.count("]"):
             raise MatrixInputError(
                 f"The brackets of {name} do not match ({text.count('[')} '[' and {text.count(']')} ']'). "
-                f"Write it like [[1, 2], [3, 4]]."
+                f"Write it like [[9.5, -2.5], [6.5, 11.5]]."
             )
         body = text.strip()
         if not (body.startswith("[") and body.endswith("]")):
-            raise MatrixInputError(f"{name} starts a list with '[' but has text outside it. Write it like [[1, 2], [3, 4]].")
+            raise MatrixInputError(f"{name} starts a list with '[' but has text outside it. Write it like [[9.5, -2.5], [6.5, 11.5]].")
         inner = body[1:-1].strip()
         if "[" not in inner:  # one row [1, 2, 3], or MATLAB's [1 2 3; 4 5 6]
             groups = [g for g in inner.split(";")]
@@ -77,11 +77,11 @@ def _split_rows(text: str, name: str) -> list[list[str]]:
             groups = re.findall(r"\[([^\[\]]*)\]", inner)
             leftover = re.sub(r"\[[^\[\]]*\]", "", inner)
             if "[" in leftover or "]" in leftover:
-                raise MatrixInputError(f"{name} is nested deeper than a matrix: use one list per row, like [[1, 2], [3, 4]].")
+                raise MatrixInputError(f"{name} is nested deeper than a matrix: use one list per row, like [[9.5, -2.5], [6.5, 11.5]].")
             if leftover.replace(",", "").strip():
                 raise MatrixInputError(
                     f"{name} has '{leftover.replace(',', ' ').split()[0]}' between its rows. "
-                    f"Write it like [[1, 2], [3, 4]]."
+                    f"Write it like [[9.5, -2.5], [6.5, 11.5]]."
                 )
         lines = groups
     else:
@@ -97,7 +97,7 @@ def _split_rows(text: str, name: str) -> list[list[str]]:
 def parse_matrix(text: str, name: str = "the matrix", max_size: int = MAX_SIZE) -> np.ndarray:
     """Text -> float matrix [rows, cols]. Raises MatrixInputError with a message that says what to fix."""
     if text is None or not str(text).strip():
-        raise MatrixInputError(f"{name} is empty: type its numbers, one row per line or rows split by ';' (e.g. 1 2; 3 4).")
+        raise MatrixInputError(f"{name} is empty: type its numbers, one row per line or rows split by ';' (e.g. 9.5 -2.5; 6.5 11.5).")
     rows = _split_rows(str(text), name)
     return matrix_from_rows(rows, name, max_size)
 

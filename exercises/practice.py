@@ -10,9 +10,8 @@ This module never imports streamlit.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 
 import numpy as np
@@ -20,6 +19,7 @@ import numpy as np
 from exercises import BY_ID
 from exercises.assignments import Assignment, Item
 from exercises.base import Feedback, format_answer, invalid, variant_seed
+from exercises.choices import choice_tries, pass_mark, reduced_score
 from exercises.identity import MAX_STUDENT_ID, SignInError, class_code_ok, normalize_student_id  # noqa: F401 (their home)
 from exercises.store import (
     SOLVED,
@@ -82,7 +82,8 @@ def exercise(student_id: str, assignment: Assignment, position: int) -> Exercise
     item = assignment.items[position]
     family = BY_ID[item.family_id]
     seed = variant_seed(student_id, assignment.id, position)
-    return Exercise(assignment.id, item, family, seed, _params(family, seed, item.variant))
+    ex = Exercise(assignment.id, item, family, seed, _params(family, seed, item.variant))
+    return replace(ex, item=replace(item, tries=choice_tries(item.tries, ex.form())))  # few options: fewer tries
 
 
 def exercise_title(assignment: Assignment, position: int) -> str:
@@ -114,10 +115,11 @@ class State:
     hints_after: int
     fixed: bool = False  # a FIXED variant (the lecture's own): the same numbers for every student
     verified: bool = False  # the student proved who they are (roster code, single sign-on)
+    solved_at: float = SOLVED  # the best score that solves it (exercises.choices.pass_mark)
 
     @property
     def solved(self) -> bool:
-        return self.best is not None and self.best >= SOLVED
+        return self.best is not None and self.best >= self.solved_at
 
     @property
     def tries_left(self) -> int:
@@ -147,13 +149,14 @@ class State:
         return self.best or 0.0
 
 
-def _state(item: Item, rows: list[Attempt], verified: bool = False) -> State:
+def _state(item: Item, rows: list[Attempt], verified: bool = False, solved_at: float = SOLVED) -> State:
     rows = [a for a in rows if a.family_id == item.family_id]  # an exercise the instructor replaced
     valid = [a for a in rows if a.valid]
     last = rows[-1] if rows else None
     return State(tries=len(valid), max_tries=item.tries, best=max((a.score for a in valid), default=None),
                  last_answer=last.answer if last else "", last_score=last.score if last and last.valid else None,
-                 hints_after=item.hints_after, fixed=item.variant is not None, verified=verified)
+                 hints_after=item.hints_after, fixed=item.variant is not None, verified=verified,
+                 solved_at=solved_at)
 
 
 def states(store: Store, student_id: str, assignment: Assignment, verified: bool = False) -> list[State]:
@@ -162,7 +165,9 @@ def states(store: Store, student_id: str, assignment: Assignment, verified: bool
     by_position: dict[int, list[Attempt]] = {}
     for a in store.attempts(student_id, assignment.id):
         by_position.setdefault(a.position, []).append(a)
-    return [_state(item, by_position.get(item.position, []), verified) for item in assignment.items]
+    exercises = [exercise(student_id, assignment, item.position) for item in assignment.items]  # tries, pass mark
+    return [_state(ex.item, by_position.get(ex.position, []), verified, pass_mark(ex.form(), SOLVED))
+            for ex in exercises]
 
 
 def total(states_: list[State]) -> float:
@@ -244,7 +249,10 @@ def stored_feedback(ex: Exercise, row: Attempt) -> Feedback:
     Where the grader now reads the answer otherwise (a family changed since), the stored row wins."""
     fb = grade(ex, row.answer)
     if fb.valid == row.valid and fb.mistake == row.mistake:
-        return dataclasses.replace(fb, score=row.score)
+        if fb.correct and row.score < fb.score:  # a right choice after wrong tries (choices.reduced_score)
+            return replace(fb, score=row.score, right=True,
+                           message=f"{fb.message} After wrong tries, this answer earns {row.score:.0%} of the marks.")
+        return replace(fb, score=row.score)
     if not row.valid:
         return invalid("Your answer could not be read; it was not counted.")
     return Feedback(True, row.score, f"Your answer was graded {row.score:.0%}.", row.mistake)
@@ -269,17 +277,21 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
         rows = store.attempts(student_id, assignment.id, position)
     except GradebookError as err:
         raise NotSaved(str(err) + not_saved, down=not isinstance(err, GradebookReadOnly)) from err
+    mark = pass_mark(ex.form(), SOLVED)
+    before = _state(ex.item, rows, solved_at=mark)
     if problem := answer_problem(answer):
-        return Outcome(invalid(problem), _state(ex.item, rows), stored=False)
+        return Outcome(invalid(problem), before, stored=False)
     sid = submission_key(student_id, assignment.id, position, ex.family.ID, ex.seed, answer)
     if seen := next((a for a in rows if a.submission_id == sid), None):
-        return Outcome(stored_feedback(ex, seen), _state(ex.item, rows), stored=True, repeated=True)
+        return Outcome(stored_feedback(ex, seen), before, stored=True, repeated=True)
     fb = grade(ex, answer)
-    try:
+    fb = reduced_score(fb, ex.form(), before.tries)  # a right choice after wrong tries: 0.5, 0.25, ...
+    try:  # solved by a reduced right choice: the store sees a score below 1, so no try is left
         stored = store.record(sid, student_id, assignment.id, position, ex.family.ID, ex.seed, answer,
-                              fb.valid, fb.score, fb.mistake, max_tries=ex.item.tries)
+                              fb.valid, fb.score, fb.mistake,
+                              max_tries=before.tries if before.solved else ex.item.tries)
     except ExerciseClosed:  # solved or out of tries (perhaps a moment ago, in another tab)
-        after = _state(ex.item, _attempts_or(store, student_id, assignment, position, rows))
+        after = _state(ex.item, _attempts_or(store, student_id, assignment, position, rows), solved_at=mark)
         why = "you solved it." if after.solved else "every try is used."
         return Outcome(Feedback(True, after.score, "This exercise is finished: " + why), after, stored=False)
     except CommitUnknown as err:
@@ -296,7 +308,7 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
         raise NotSaved(str(err) + not_saved, down=not isinstance(err, GradebookReadOnly)) from err
     after = _attempts_or(store, student_id, assignment, position, [*rows, stored])
     same = (stored.answer, stored.valid, stored.score, stored.mistake) == (answer, fb.valid, fb.score, fb.mistake)
-    return Outcome(fb if same else stored_feedback(ex, stored), _state(ex.item, after), stored=True)
+    return Outcome(fb if same else stored_feedback(ex, stored), _state(ex.item, after, solved_at=mark), stored=True)
 
 
 def _attempts_or(store: Store, student_id: str, assignment: Assignment, position: int,
@@ -316,7 +328,10 @@ def resolve(store: Store, student_id: str, assignment: Assignment, position: int
     ex = exercise(student_id, assignment, position)
     rows = store.attempts(student_id, assignment.id, position)
     seen = next((a for a in rows if a.submission_id == submission_id), None)
-    return None if seen is None else Outcome(stored_feedback(ex, seen), _state(ex.item, rows), stored=True)
+    if seen is None:
+        return None
+    return Outcome(stored_feedback(ex, seen), _state(ex.item, rows, solved_at=pass_mark(ex.form(), SOLVED)),
+                   stored=True)
 
 
 # ---------------------------------------------------------------------------------------------

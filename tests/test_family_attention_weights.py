@@ -60,7 +60,7 @@ def test_passes_check_family():
 
 def test_lecture_which_token():
     assert "[[1, 2, 3, -1], [3, -4, -7, 5]]" in fam.prompt(LECTURE) and "token 2" in fam.prompt(LECTURE)
-    assert fam.answer_form(LECTURE) == {"kind": "choice", "options": ["token 1", "token 2"]}
+    assert fam.answer_form(LECTURE) == {"kind": "choice", "options": ["token 1", "token 2", fam.TIE]}
     assert fam.solve(LECTURE) == "token 2"
     for typed in ("token 2", "Token 2", "2", "b", "B)", " token 2. "):
         assert fam.grade(LECTURE, typed).correct, typed
@@ -68,6 +68,28 @@ def test_lecture_which_token():
     assert fb.valid and fb.score == 0 and fb.mistake is None  # every mistake coincides with the answer here
     assert all(f(LECTURE) is None for f in fam.MISTAKES.values())
     assert not fam.grade(LECTURE, "token 3").valid
+    fb = fam.grade(LECTURE, "3")  # the tie: never right (a random variant's top weight beats the next by MIN_GAP)
+    assert fb.valid and fb.score == 0
+
+
+def test_which_has_four_options_when_generated():
+    """3 tokens and the tie (exercises.choices.MIN_OPTIONS); the lecture's 2 tokens and the tie: 3 options, so
+    practice allows it one try (choices.choice_tries)."""
+    for seed in range(200):
+        p = fam.generate(np.random.default_rng(seed))
+        if p["ask"] == "which":
+            assert len(fam.answer_form(p)["options"]) == 4 and fam.answer_form(p)["options"][-1] == fam.TIE
+
+
+@pytest.mark.parametrize("typed", ["101%", "-5%", "1.01", "-0.05", "150 %", "2"])
+def test_a_probability_outside_0_to_1_is_unreadable(typed):
+    fb = fam.grade(fam.FIXED["lecture_probability"], typed)
+    assert not fb.valid and "not a probability" in fb.message and "between 0 and 1" in fb.message
+
+
+@pytest.mark.parametrize("typed", ["100%", "99.99 %", "1", "0.9999"])
+def test_a_probability_in_range_is_graded(typed):
+    assert fam.grade(fam.FIXED["lecture_probability"], typed).correct
 
 
 def test_lecture_probability_and_matrix():
@@ -77,7 +99,8 @@ def test_lecture_probability_and_matrix():
     for typed in ("1", "1.0", "0.9999", "≈ 1", "100/100", "100%", "99.99 %"):
         assert fam.grade(p, typed).correct, typed
     assert not fam.grade(p, "0.5").correct
-    assert fam.grade(p, "339.482").mistake == "no_softmax"  # 588 / √3, the scaled score itself
+    fb = fam.grade(p, "339.482")  # 588 / √3, the scaled score itself: no probability, so unread (no try)
+    assert not fb.valid and "not a probability" in fb.message
     m = fam.FIXED["lecture_matrix"]
     w = parse_matrix(fam.solve(m))
     assert w[0, 1] == pytest.approx(0.999902699, abs=1e-4) and w[1, 0] == pytest.approx(3.5486e-153, rel=1e-2)
@@ -114,7 +137,8 @@ def test_lecture_unscaled_gives_the_same_token():
 @pytest.mark.parametrize("p, names", [
     (MATRIX_SCALED, ["no_scaling", "divided_by_d_k", "softmax_over_columns", "k_qt", "transposed", "no_softmax"]),
     (MATRIX_UNSCALED, ["unwanted_scaling", "softmax_over_columns", "k_qt", "transposed", "no_softmax"]),
-    (ENTRY_UNSCALED, ["unwanted_scaling", "softmax_over_columns", "k_qt", "transposed", "no_softmax"]),
+    (ENTRY_UNSCALED, ["unwanted_scaling", "softmax_over_columns", "k_qt", "transposed"]),  # its score is no
+    # probability (outside 0..1): refused as unreadable, see test_a_probability_outside_0_to_1_is_unreadable
     (WHICH_A, ["k_qt", "attends_to_itself"]),
     (WHICH_B, ["softmax_over_columns", "query_instead_of_key"]),
 ])

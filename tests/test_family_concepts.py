@@ -46,7 +46,7 @@ LECTURE_ANSWERS = {
     #  FFN: Deeper representation of each token. Each token reasons internally, deeper thinking."
     "attention_vs_ffn": "Self-attention lets the tokens communicate",
     # "What if there was no self-attention: Reduces to a Deep Neural Network or Recurrent Neural Network"
-    "no_self_attention": "deep neural network (or a recurrent one)",
+    "no_self_attention": "deep network applied to each token on its own",
     # "What if there was no FFN: The deeper learning and deeper representations would be missed"
     "no_ffn": "deeper representation is missed",
     # "a) Extract embedding from the first token, CLS"; "the CLS token (Start token) embedding (also called the
@@ -108,10 +108,14 @@ def test_pooling_answers_follow_the_lectures_table():
 def test_why_pooling_numbers_and_slide_order():
     # the ICE before it: 20 sub-tokens, 768 each: the last hidden layer holds 15,360 numbers, the pooled one 768
     assert 20 * 768 == 15360 and "15,360" in fam.QUESTIONS["why_pooling"]["why"]
-    assert fam.FIXED["why_pooling"]["options"] == [
+    assert sorted(fam.FIXED["why_pooling"]["options"][:3]) == sorted([
         "Reduces the dimensionality", "Averages context from all the tokens",
-        "Computational concerns for training the fine-tuned model", "All of the above"]
+        "Computational concerns for training the fine-tuned model"])
+    assert fam.FIXED["why_pooling"]["options"][3] == "All of the above"  # last, as on the slide
     assert fam.grade(fam.FIXED["why_pooling"], "4").correct and fam.grade(fam.FIXED["why_pooling"], "D").correct
+    # the main reason: one fixed-size vector, whatever the number of tokens
+    assert "any number of tokens" in fam.QUESTIONS["why_pooling"]["why"]
+    assert "fixed size" in fam.QUESTIONS["why_pooling"]["why"]
 
 
 def test_scaling_by_sqrt_dk_keeps_the_spread_of_scores_near_1():
@@ -194,11 +198,68 @@ def test_typed_forms_of_a_choice():
         "same_output"
     assert "A) Their input" in fam.prompt(p) and fam.prompt(p).endswith("or its text.")
     assert "The answer is B) Their weights" in fam.worked_solution(p)
+    for typed in ["option 2", "Option B", "option: b", "answer 2", "#2", "their weights: the BERTs have tied weights, "
+                  "one encoder for both sentences."]:
+        assert fam.grade(p, typed).correct, typed
+    assert not fam.grade(p, "option 9").valid
+
+
+# Words that name (or give away) each question's right option: a wrong option's feedback holds none of them,
+# nor the right option's text.
+GIVEAWAYS = {
+    "self_supervised": ["self-supervised", "self supervised", "raw text", "from the text"],
+    "pretraining_data": ["wikipedia", "book", "unlabelled", "unlabeled", "plain text", "raw text"],
+    "mlm_loss_model": ["classif", "cross-entropy", "cross entropy", "softmax over the vocabulary"],
+    "nsp_labels": ["random sentence", "half the time", "50%", "isnext", "notnext", "real next sentence"],
+    "nl_to_sql": ["lstm", "gpt", "sequence-to-sequence", "sequence model", "encoder–decoder", "encoder-decoder",
+                  "token by token", "generat"],
+    "why_pooling": ["all of the above", "all three", "each reason", "every reason", "so the answer"],
+    "fine_tuning_order": ["pick a base pre-trained model →"],
+    "fine_tuning_step": ["add fine-tuning layers", "dense layer", "softmax output"],
+    "siamese_shares": ["tied", "weights are shared", "share their weights", "one encoder", "same encoder"],
+    "pooling_best_stsb": ["mean"],
+    "pooling_worst_stsb": ["max"],
+    "attention_vs_ffn": ["lets the tokens communicate", "communication between tokens", "deepen", "deeper"],
+    "no_self_attention": ["deep network applied", "deep neural network", "no longer communicate"],
+    "no_ffn": ["deeper", "representation is missed"],
+    "cls_token": ["whole input", "pooled embedding", "first token", "stands for"],
+    "scale_sqrt_dk": ["one-hot", "gradient", "grow"],
+    "sbert_advantage": ["similarity search", "optimized for"],
+}
+
+
+def test_wrong_choice_feedback_never_names_the_right_option():
+    """Every wrong option of every question, in every FIXED variant: its feedback says why it is wrong and
+    neither quotes the right option nor uses a word that names it (GIVEAWAYS); the hint quotes no option."""
+    assert set(GIVEAWAYS) == set(fam.QUESTIONS)
+    checked = 0
+    for qid, p in fam.FIXED.items():
+        right = fam.solve(p)
+        for option in p["options"]:
+            if option == right:
+                continue
+            fb = fam.grade(p, option)
+            assert fb.valid and fb.score == 0
+            assert right.casefold() not in (fb.hint or "").casefold(), (qid, option)  # the hint may nudge
+            low = fb.message.casefold()
+            assert right.casefold() not in low, (qid, option)
+            named = [w for w in GIVEAWAYS[qid] if w in low]
+            assert not named, (qid, option, named, fb.message)
+            checked += 1
+    assert checked == sum(len(q["wrong"]) for q in fam.QUESTIONS.values()) == 51
+
+
+def test_fixed_variants_shuffle_their_options():
+    """The right option's place in the FIXED variants varies (it was first in 16 of 17 when they kept the
+    slides' order); "All of the above" stays last; the order is the same on every run."""
+    places = [fam.FIXED[q]["options"].index(fam.solve(fam.FIXED[q])) for q in fam.QIDS]
+    assert places.count(0) <= 6 and len(set(places)) == 4, places
+    assert fam.FIXED == {q: fam._fixed(q) for q in fam.QIDS}
 
 
 @pytest.mark.parametrize("junk", ["", "   ", None, "banana", "9" * 10_000, "42", "0", "5", "e", "z", "(q)",
-                                  "weights", "D) Nothing: each sentence has its own BERT, with its own separately "
-                                  "trained weights"])  # label and text disagree
+                                  "weights", "A) Nothing: each sentence has its own BERT, with its own separately "
+                                  "trained weights"])  # label and text disagree (it is option D)
 def test_junk_is_invalid(junk):
     fb = fam.grade(fam.FIXED["siamese_shares"], junk)
     assert not fb.valid and fb.score == 0 and fb.mistake is None and fb.message

@@ -52,7 +52,7 @@ def test_lecture_distractors_are_named():
     for typed, name in (("1", "cls_and_total_swapped"), ("B", "one_vector_for_total"),
                         ("15360, 768 and 15630", "flattened_for_pooled")):
         fb = fam.grade(lec, typed)
-        assert fb.valid and fb.score == 0 and fb.mistake == name and fb.message == fam.EXPLAIN[name]
+        assert fb.valid and fb.score == 0 and fb.mistake == name and fb.message == fam.CHOICE_EXPLAIN[name]
 
 
 def test_answers_against_a_torch_last_hidden_state_over_many_seeds():
@@ -116,6 +116,21 @@ def test_typed_forms_accepted():
         assert fam.grade(variant("total"), typed).correct, typed
     for typed in ("768 768 15360", "768, 768, 15360", "768, 768 and 15360", "[768, 768, 15360]", "768\n768\n15360"):
         assert fam.grade(variant("all_three"), typed).correct, typed
+    # thousands separators in the three-number form ("Your answer has 4 numbers" before)
+    for typed in ("768 768 15,360", "768, 768, 15,360", "768, 768 and 15,360", "768,768,15360"):
+        assert fam.grade(variant("all_three"), typed).correct, typed
+    # the lecture's choice, typed as "option 4" or as the option's text with other commas
+    for typed in ("option 4", "Option D", "768, 768 and 15360", "768,768 and 15,360", "768, 768 and 15,360"):
+        assert fam.grade(fam.FIXED["lecture"], typed).correct, typed
+
+
+def test_pooled_means_what_the_lecture_says():
+    """The lecture calls the CLS (start token) embedding the pooled embedding; the mean is the mean-pooled one."""
+    assert "mean-pooled embedding" in fam.prompt(variant("pooled")) and "average" in fam.prompt(variant("pooled"))
+    for ask in ("all_three", "choice"):
+        p = fam.FIXED["lecture"] if ask == "choice" else variant(ask)
+        assert "CLS (start token) embedding, also called the pooled embedding" in fam.prompt(p)
+    assert "the lecture also calls it the pooled embedding" in fam.HINT
 
 
 def test_graded_exactly_and_unreadable_costs_no_attempt():
@@ -136,3 +151,17 @@ def test_prompt_form_and_worked_solution():
     steps = fam.worked_solution(lec)
     assert "20 × 768 = 15,360" in steps and "option D) 768, 768 and 15360" in steps
     assert "1 x 20 x 768" in fam.worked_solution(variant("shape"))
+
+
+def test_wrong_choices_never_give_the_right_numbers():
+    """The lecture's choice: a wrong option's feedback says what is wrong with it, with no number and no d or
+    n × d that would name the right option."""
+    for p in [fam.FIXED["lecture"]] + [fam.generate(np.random.default_rng(s)) for s in range(200)]:
+        if p["ask"] != "choice":
+            continue
+        right = fam.solve(p)
+        for option in p["options"]:
+            if option != right:
+                fb = fam.grade(p, option)
+                assert fb.mistake in fam.CHOICE_EXPLAIN and fb.message == fam.CHOICE_EXPLAIN[fb.mistake]
+                assert not any(c.isdigit() for c in fb.message) and "n × d" not in fb.message

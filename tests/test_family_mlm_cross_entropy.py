@@ -197,3 +197,16 @@ def test_single_mask_equals_core_target_loss(tmp_path):
         assert fam._answer(p) == pytest.approx(float(np.mean(losses)), rel=1e-9)
         checked += 1
     assert checked > 50
+
+
+def test_mlm_prompts_name_the_loss():
+    """The masked-LM asks say which loss: −ln p(target) (the slide's binary form is the bce ask's own question)."""
+    seen = set()
+    for seed in range(200):
+        p = fam.generate(np.random.default_rng(seed))
+        if p["ask"] in ("single", "multi"):
+            assert "−ln p(target)" in fam.prompt(p)
+            seen.add(p["ask"])
+        else:
+            assert "binary cross-entropy" in fam.prompt(p)
+    assert seen == {"single", "multi"}

@@ -77,6 +77,9 @@ def test_negatives_count():
     assert "B − 1 = 2 negatives" in tt.worked_solution(p)
     for typed in ["2", "2.0", " 2 "]:
         assert tt.grade(p, typed).score == 1
+    for typed in ["2.02", "1.99", "2.001"]:  # a count is graded exactly, not within 1%
+        fb = tt.grade(p, typed)
+        assert fb.valid and fb.score == 0, typed
     for name, typed in [("counted_the_positive", "3"), ("counted_whole_matrix", "6"), ("one_negative", "1")]:
         assert tt.MISTAKES[name](p) == typed
         fb = tt.grade(p, typed)
@@ -122,6 +125,7 @@ def test_loss_of_the_worked_batch():
     p = variant("loss")
     assert tt.solve(p) == "2.1291"  # −ln(e² / (e⁻² + e² + e⁴))
     assert "loss of query 2 (\"milk\")" in tt.prompt(p) and "natural logarithm" in tt.prompt(p)
+    assert "Keep full precision in every intermediate step" in tt.prompt(p)  # p rounded before −ln can miss
     steps = tt.worked_solution(p)
     assert "Row 2 of S (query \"milk\"): -2 2 4; its positive is column 2, S[2][2] = 2." in steps
     assert "Loss = −ln(0.1189) = 2.1291." in steps
@@ -197,3 +201,12 @@ def test_scores_and_loss_against_torch():
         if p["ask"] == "negatives":
             assert tt.solve(p) == str(b - 1)
     assert asks == set(tt.ASKS)
+
+
+def test_wrong_negatives_options_never_name_the_right_one():
+    for seed in range(200):
+        p = tt.generate(np.random.default_rng(seed))
+        if p["ask"] == "which_negatives":
+            for option in p["options"]:
+                if option != tt.RIGHT_OPTION:
+                    assert "off-diagonal" not in tt.grade(p, option).message

@@ -5,13 +5,15 @@ scaled) and the row softmax, then gives one of: the full weight matrix ("matrix"
 probability on one key ("entry"), or the key token a query attends to most ("which", multiple
 choice over the token labels). core.attention.self_attention computes every answer.
 
-Random variants: 2 or 3 tokens of 3 or 4 integers in -2..2, weights in -1..1, d_k 2 to 4, drawn again
+Random variants: 2 or 3 tokens (3 for "which") of 3 or 4 integers in -2..2, weights in -1..1, d_k 2 to 4, drawn again
 until no weight exceeds 0.99 (a near one-hot matrix would hide most mistakes). FIXED holds ICE #1 as
 the lecture gives it; its softmax is near one-hot (token 2 attends to token 2 with probability 1, to
 token 1 with 3.5e-153), so several mistakes coincide with the right answer there and are None.
 
 The "which" options are the token labels in sentence order, not shuffled: option number i is token i,
-so a student who types "2" means token 2 whichever way the options were listed.
+so a student who types "2" means token 2 whichever way the options were listed; a last option says two
+or more tokens tie (never right: the largest weight beats the next by MIN_GAP), so every "which" item
+has 4 options (3 tokens and the tie) and guessing through them earns little.
 """
 
 from __future__ import annotations
@@ -23,16 +25,10 @@ import numpy as np
 from core import examples
 from core.attention import Attention, self_attention, softmax
 from core.steps import attention_steps, attention_summary
-from exercises.base import (
-    bracketed,
-    distinct,
-    format_answer,
-    grade_choice,
-    grade_matrix,
-    grade_number,
-    per_variant,
-    typed_mistakes,
-)
+from exercises.choices import grade_choice
+from exercises.formatting import KEEP_PRECISION, bracketed, format_answer
+from exercises.grading import grade_matrix, grade_number
+from exercises.mistakes import distinct, per_variant, typed_mistakes
 
 ID = "attention_weights"
 TITLE = "Self-attention weights"
@@ -98,6 +94,8 @@ def generate(rng: np.random.Generator) -> dict:
     ask = str(rng.choice(ASKS))
     scale = bool(rng.random() < 0.75)
     n = int(rng.choice([2, 3, 3, 3]))
+    if ask == "which":  # 3 tokens and the tie: 4 options, so that guessing through them earns little
+        n = 3
     d_model = int(rng.integers(3, 5))
     d_k = int(rng.integers(2, 5))
     while True:
@@ -120,6 +118,14 @@ def generate(rng: np.random.Generator) -> dict:
 
 def labels(p: dict) -> list[str]:
     return [f"token {i + 1}" for i in range(len(p["x"]))]
+
+
+TIE = "no single token: two or more tie for the most"
+
+
+def options(p: dict) -> list[str]:
+    """The "which" options: the tokens in sentence order, then the tie (never right: MIN_GAP)."""
+    return [*labels(p), TIE]
 
 
 def _attention(p: dict, scale: bool | None = None) -> Attention:
@@ -166,7 +172,8 @@ def _mistakes(p: dict) -> dict:
         candidates["query_instead_of_key"] = int(np.argmax(_attention(p).weights[:, i]))
         candidates["attends_to_itself"] = i
     elif p["ask"] == "entry":
-        candidates = {name: float(m[i, j]) for name, m in mats.items()}
+        # a value outside 0..1 is no probability: it is refused as unreadable (no try), not named
+        candidates = {name: float(m[i, j]) for name, m in mats.items() if 0.0 <= m[i, j] <= 1.0}
     else:
         candidates = mats
     return distinct(candidates, _answer(p), names=EXPLAIN)
@@ -191,13 +198,13 @@ def prompt(p: dict) -> str:
             f"row (row i: query token i, column j: key token j), with d_k = {d_k}. ")
     if p["ask"] == "matrix":
         return head + (f"Compute the {n}×{n} attention weight matrix A. Give it one row per line or rows "
-                       f"separated by ';', each entry with at least 3 decimals.")
+                       f"separated by ';', each entry with at least 3 decimals. {KEEP_PRECISION}")
     q = lab[p["query"]]
     if p["ask"] == "entry":
         return head + (f"What attention probability does {q} (the query) place on {lab[p['key']]} (the key)? "
-                       f"Give one number with at least 3 decimals.")
+                       f"{KEEP_PRECISION} Give one number with at least 3 decimals.")
     return head + (f"Which token does {q} place the most attention on? Answer with the token's name "
-                   f"({lab[0]} to {lab[-1]}) or its number.")
+                   f"({lab[0]} to {lab[-1]}) or its number, or with option {n + 1}, '{TIE}'.")
 
 
 def answer_form(p: dict) -> dict:
@@ -206,7 +213,7 @@ def answer_form(p: dict) -> dict:
         return {"kind": "matrix", "rows": n, "cols": n}
     if p["ask"] == "entry":
         return {"kind": "number"}
-    return {"kind": "choice", "options": labels(p)}
+    return {"kind": "choice", "options": options(p)}
 
 
 def tables(p: dict) -> dict:
@@ -246,6 +253,6 @@ def grade(p: dict, answer):
     if p["ask"] == "matrix":
         return grade_matrix(_answer(p), answer, lambda: _mistakes(p), EXPLAIN, hint=HINT)
     if p["ask"] == "entry":
-        # a probability: "42%" reads as 0.42
-        return grade_number(_answer(p), answer, lambda: _mistakes(p), EXPLAIN, hint=HINT, percent_ok=True)
-    return grade_choice(_answer(p), answer, labels(p), lambda: _mistakes(p), EXPLAIN, hint=HINT)
+        # a probability: "42%" reads as 0.42; outside 0..1 is unreadable
+        return grade_number(_answer(p), answer, lambda: _mistakes(p), EXPLAIN, hint=HINT, probability=True)
+    return grade_choice(_answer(p), answer, options(p), lambda: _mistakes(p), EXPLAIN, hint=HINT)

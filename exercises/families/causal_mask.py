@@ -16,7 +16,9 @@ import numpy as np
 
 from core.attention import Attention, attention, causal_mask, softmax
 from core.steps import attention_steps
-from exercises.base import bracketed, distinct, format_answer, grade_matrix, per_variant, typed_mistakes
+from exercises.formatting import KEEP_PRECISION, bracketed, format_answer
+from exercises.grading import grade_matrix
+from exercises.mistakes import distinct, per_variant, typed_mistakes
 
 ID = "causal_mask"
 TITLE = "Causal masking"
@@ -127,7 +129,7 @@ def prompt(p: dict) -> str:
     return head + (f"In a decoder such as GPT, each token may attend only to itself and to the tokens before it "
                    f"(causal masking). Compute the masked attention weights from {scores}, the softmax taken over "
                    f"each row. Give the {n}×{n} matrix, one row per line or rows separated by ';', each entry with "
-                   f"at least 3 decimals.")
+                   f"at least 3 decimals. {KEEP_PRECISION}")
 
 
 def answer_form(p: dict) -> dict:

@@ -3,8 +3,10 @@
 Each question has the lecture's answer, quoted in SOURCE, and three (or two) wrong options; a wrong
 option that stands for a misconception names a mistake, explained in EXPLAIN. A mistake name may serve
 several questions (the same misconception asked two ways, e.g. swapping what self-attention and the FFN
-do). generate picks a question and shuffles its options; params hold the question's id and the options
-in the order shown, so a stored variant shows what the student saw.
+do); EXPLAIN says why an option is wrong and never names the right one. generate picks a question and
+shuffles its options; each FIXED variant (one per question) is shuffled too, by a seed made from the
+question's id; params hold the question's id and the options in the order shown, so a stored variant
+shows what the student saw.
 
 Where a slide poses a question without printing its answer (the NL-to-SQL architecture, why pooling, how
 next-sentence pairs are made) the answer follows the lecture's own material or the paper it quotes
@@ -14,10 +16,12 @@ says which.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
-from exercises.base import GARBAGE as BASE_GARBAGE
-from exercises.base import format_choices, grade_choice
+from exercises.choices import format_choices, grade_choice
+from exercises.contract import GARBAGE as BASE_GARBAGE
 
 ID = "concepts"
 TITLE = "Concepts: BERT pre-training, sBERT, fine-tuning, attention"
@@ -106,7 +110,9 @@ QUESTIONS: dict[str, dict] = {
         "Lecture 8 ICE #4 / lecture 9 ICE #3, options '1 Reduces the dimensionality 2 Averages context from all "
         "the tokens 3 Computational concerns for training the fine-tuned model 4 All of the above'; with the "
         "previous ICE's numbers, pooling turns 20 × 768 = 15,360 numbers into 768",
-        "Each reason holds: the last hidden layer is 20 × 768 = 15,360 numbers and pooling gives 768 (fewer "
+        "The main reason: a sentence has any number of tokens, but the classification layers need one input of "
+        "a fixed size; pooling turns the last hidden layer, n × 768, into one 768-wide vector whatever n is. "
+        "Each listed reason holds too: for the ICE's 20 tokens, 20 × 768 = 15,360 numbers become 768 (fewer "
         "dimensions), mean pooling averages the context of every token, and a 768-wide input keeps the "
         "fine-tuned layers small and fast to train.",
         "Count the numbers in the last hidden layer of a 20-token input (768 each) and after pooling.",
@@ -191,14 +197,16 @@ QUESTIONS: dict[str, dict] = {
         "Which of the two looks at other tokens, and which works on one token's vector at a time?"),
     "no_self_attention": _q(
         "What would a transformer encoder become without its self-attention, keeping only the FFNs?",
-        "A deep neural network (or a recurrent one): tokens no longer communicate",
+        "A deep network applied to each token on its own: tokens no longer communicate",
         {"Almost the same model: the FFN would still mix information across the tokens": "ffn_mixes_tokens",
          "A model that keeps the context but loses each token's deeper representation": "swapped_roles",
          "A model that loses each token's position, which self-attention used to supply": "attention_is_position"},
         "Lecture 8, 'Self-Attention vs FFN': 'What if there was no self-attention: Reduces to a Deep Neural "
         "Network or Recurrent Neural Network'",
         "Self-attention is the only place tokens exchange information; without it each token goes through "
-        "the FFNs alone, a deep network per token.",
+        "the FFNs alone, a deep neural network per token. (The slide adds 'or Recurrent Neural Network': an "
+        "RNN does pass information between tokens, through its recurrence, which the FFNs lack; that is what a "
+        "model would need to bring the communication back.)",
         "Which part of the layer is the communication between tokens?"),
     "no_ffn": _q(
         "What would a transformer encoder lose without its feed-forward networks (FFN), keeping self-attention?",
@@ -254,86 +262,84 @@ QUESTIONS: dict[str, dict] = {
 }
 QIDS = tuple(QUESTIONS)
 
-EXPLAIN = {
-    "human_labels": "Nobody labels BERT's pre-training data: the labels come from the text itself (the hidden "
-                    "word, whether sentence B really followed A), which is why the tasks are called self-supervised.",
-    "no_targets": "There is a target to predict (the masked word, IsNext or NotNext), unlike clustering; it comes "
-                  "from the text itself, so the tasks are self-supervised.",
-    "reinforcement": "There is no reward: the model is trained with a loss against a known right answer taken from "
-                     "the text, which is self-supervised learning.",
-    "nli_is_pretraining": "SNLI's labelled sentence pairs are what sBERT is fine-tuned on; BERT is pre-trained on "
-                          "unlabelled English Wikipedia and book corpus text.",
-    "labelled_data": "Pre-training needs no labelled data: BERT reads unlabelled English Wikipedia and book corpus "
-                     "text; labelled sets like sentiment reviews are for fine-tuning.",
-    "regression_loss": "The MLM does not regress an embedding: it classifies the masked word among the vocabulary "
-                       "with a softmax, and the loss is cross-entropy.",
-    "clustering": "The MLM is not clustering: it is trained against the original word as the right class, with a "
-                  "softmax over the vocabulary and the cross-entropy loss.",
-    "contrastive_loss": "The MLM loss is not a ranking of sentences: at each mask it is the cross-entropy of a "
-                        "classification over the vocabulary.",
-    "confuses_mlm": "Masking 15% of the words is the masked-LM task; next-sentence prediction pairs sentence A with "
-                    "its real next sentence (positive) or a random sentence from the corpus (negative).",
-    "embedding_not_generation": "SBERT gives one embedding per sentence, good for similarity search, but it cannot "
-                                "write a new sequence like an SQL query: that needs a sequence-to-sequence model.",
-    "feed_forward_fixed_size": "A feed-forward network maps a fixed-size input to a fixed-size output; an SQL query is "
-                               "a new sequence of any length, generated token by token by a sequence model.",
-    "classifier_not_generator": "A classifier picks one label from a fixed set; an SQL query has to be generated token "
-                                "by token, by an encoder–decoder (LSTM to LSTM) or a model like GPT-2.",
-    "only_dimensionality": "Fewer dimensions is one reason, not the only one: pooling also averages the context of "
-                           "all tokens and eases the computation, so the answer is All of the above.",
-    "only_context": "Averaging the context of all tokens is one reason, not the only one: pooling also reduces the "
-                    "dimensionality and eases the computation, so the answer is All of the above.",
-    "only_computation": "Computation is one reason, not the only one: pooling also reduces the dimensionality and "
-                        "averages the context of all tokens, so the answer is All of the above.",
-    "layers_before_pooling": "The fine-tuning layers are built on the pooled output, so extracting the output (CLS or "
-                             "mean pooling) comes before adding the layers.",
-    "schedule_first": "The training schedule and hyper-parameters are the last step: they train the network built in "
-                      "the first three steps.",
-    "output_before_model": "The pre-trained model is picked first: the output to extract (CLS or mean pooling) is "
-                           "that model's output.",
-    "schedule_before_layers": "The optimizer, hyper-parameters and schedule come last (step 4): first add the "
-                              "fine-tuning layers on the pooled embedding (step 3).",
-    "pretrain_again": "The lecture's methodology has no second round of masked-LM pre-training: after extracting the "
-                      "output (step 2), step 3 adds fine-tuning layers (dense layers and a softmax output) on the "
-                      "pooled embedding.",
-    "separate_weights": "The two BERTs are not separate: siamese networks have tied weights, so both sentences go "
-                        "through the same encoder.",
-    "cross_encoder": "Reading both sentences together is plain BERT as a cross-encoder; in sBERT each BERT reads one "
-                     "sentence, and the two share (tie) their weights.",
-    "same_output": "The outputs differ, one embedding per sentence; what the two networks share is their weights.",
-    "cls_best": "CLS (86.62) came close but MEAN pooling scored best on STSb (87.44).",
-    "max_best": "MAX pooling scored worst on STSb (69.92); MEAN pooling scored best (87.44).",
-    "pooling_makes_no_difference": "The pooling strategy matters on STSb: MEAN 87.44 and CLS 86.62, but MAX only "
-                                   "69.92.",
-    "cls_worst": "In sBERT's pooling table CLS scored 86.62, close to MEAN; MAX was worst (69.92). The very low CLS "
-                 "score (16.50 on STSb) is plain BERT's CLS vector in Table 1, without sBERT's training.",
-    "mean_worst": "MEAN pooling scored best on STSb (87.44); MAX pooling scored worst (69.92).",
-    "swapped_roles": "You swapped the roles: self-attention is the communication between tokens (each takes in "
-                     "context from the others); the FFN works on each token on its own, deepening its representation.",
-    "ffn_mixes_tokens": "The FFN does not mix tokens: it is applied to each token's vector on its own; only "
-                        "self-attention moves information between tokens.",
-    "attention_is_position": "Positions come from the positional encoding added to the input; self-attention is the "
-                             "communication between tokens.",
-    "ffn_only_reshapes": "The FFN is more than a resize: it gives each token a deeper representation (the lecture's "
-                         "'each token reasons internally'), which would be missed without it.",
-    "cls_is_mask": "The masked word is marked by [MASK]; [CLS] is the start token whose last-layer embedding stands "
-                   "for the whole input in classification.",
-    "cls_is_sep": "Sentences are separated by [SEP]; [CLS] is the start token whose last-layer embedding stands for "
-                  "the whole input in classification.",
-    "cls_is_label": "[CLS] holds no label: it is the start token, and its last-layer embedding (a 768-wide vector) "
-                    "is the input of the classification layers.",
-    "scaling_normalises": "The softmax makes each row add up to 1, scaled or not; dividing by √d_k keeps the scores "
-                          "from growing with d_k, which would make the softmax nearly one-hot with tiny gradients.",
-    "scaling_for_speed": "Dividing by √d_k adds work, it saves none: it keeps the scores from growing with d_k, which "
-                         "would make the softmax nearly one-hot with tiny gradients.",
-    "scaling_is_mean": "An average would divide by d_k; dividing by √d_k brings the spread of a sum of d_k products "
-                       "back to about 1, so the softmax does not become nearly one-hot.",
-    "sbert_generates": "sBERT generates no text: it gives one embedding per sentence, optimized for sentence-"
-                       "similarity search.",
-    "no_pretraining": "sBERT starts from pre-trained BERT and fine-tunes it (on NLI data); its advantage is "
-                      "embeddings optimized for sentence-similarity search.",
-    "bert_cls_good": "Plain BERT's CLS vector does poorly at sentence similarity (29.19 average in Table 1, against "
-                     "74.89 for SBERT-NLI-base): sBERT is optimized for it.",
+EXPLAIN = {  # why each wrong option is wrong, never naming (or quoting) the right one
+    "human_labels": "No one labels BERT's pre-training data by hand: billions of words of text could never be "
+                    "annotated word by word and pair by pair.",
+    "no_targets": "Clustering has no target to predict, but both tasks do: every example has a known right answer "
+                  "(the hidden word; whether B follows A) that the prediction is compared with.",
+    "reinforcement": "There is no reward or environment here: each prediction is compared with a known right answer "
+                     "through a loss, word by word and pair by pair.",
+    "nli_is_pretraining": "SNLI's labelled sentence pairs are what sBERT is fine-tuned on, after BERT's pre-training; "
+                          "a few hundred thousand pairs are far too few to pre-train on.",
+    "labelled_data": "Labelled sets like sentiment reviews are for fine-tuning, after pre-training: they are far too "
+                     "small, and too costly to label, to pre-train on.",
+    "regression_loss": "The MLM predicts no embedding to compare by squared error: at a mask its output is a "
+                       "probability for each word of the vocabulary, and the target is one of those words.",
+    "clustering": "Clustering has no right answer to learn from; the MLM is trained against the original word at "
+                  "each mask, a known target.",
+    "contrastive_loss": "The MLM does not rank whole sentences against each other: its loss is computed at each "
+                        "masked position, for the one word hidden there.",
+    "confuses_mlm": "Masking 15% of the words is the masked-LM task; it says nothing about whether sentence B "
+                    "follows sentence A, which is what next-sentence prediction learns.",
+    "embedding_not_generation": "SBERT turns a sentence into one fixed-size embedding, good for similarity search; "
+                                "an SQL query is not a vector but a new text of its own, of any length.",
+    "feed_forward_fixed_size": "A feed-forward network maps a fixed-size input to a fixed-size output; an SQL query "
+                               "has no fixed size: its length depends on the question.",
+    "classifier_not_generator": "A classifier picks one label from a fixed set; there is no fixed set of SQL queries "
+                                "to pick from: each question needs a query of its own.",
+    "only_dimensionality": "Pooling does reduce the dimensionality (the ICE's 15,360 numbers become 768), but this "
+                           "option leaves out what pooling does to the content of the classifier's input, and to "
+                           "the cost of training: read the other options again.",
+    "only_context": "Mean pooling does average the context of all the tokens, but CLS pooling averages nothing and is "
+                    "pooling too: this option leaves out what every kind of pooling does to the size of the "
+                    "classifier's input.",
+    "only_computation": "Pooling does make the fine-tuned layers cheaper to train, but this option leaves out what "
+                        "pooling does to the size and the content of the classifier's input.",
+    "layers_before_pooling": "The fine-tuning layers take the pooled output as their input, so they cannot be added "
+                             "before that output is extracted.",
+    "schedule_first": "The training schedule and hyper-parameters train a network: they cannot be set before the "
+                      "network they train exists.",
+    "output_before_model": "The output to extract (CLS or mean pooling) is a pre-trained model's output: there is "
+                           "none before a model is picked.",
+    "schedule_before_layers": "The optimizer, hyper-parameters and schedule train a finished network; right after "
+                              "the output is extracted, the network that would classify does not exist yet.",
+    "pretrain_again": "The lecture's methodology has no second round of masked-LM pre-training: the task's labelled "
+                      "data is used for the classification task itself.",
+    "separate_weights": "If each sentence had its own, separately trained BERT, the two embeddings would live in "
+                        "different spaces and their cosine similarity would mean nothing.",
+    "cross_encoder": "Reading both sentences together, joined by [SEP], is plain BERT as a cross-encoder; in sBERT "
+                     "each BERT reads one sentence only, so that each sentence gets an embedding of its own.",
+    "same_output": "The outputs differ: sBERT gives one embedding per sentence, u and v, and then compares them.",
+    "cls_best": "CLS scored 86.62 on STSb: close to the top of the table, but not the top.",
+    "max_best": "MAX pooling scored 69.92 on STSb, far below the other two strategies.",
+    "pooling_makes_no_difference": "The strategies are far apart on STSb: one scored 69.92, the other two 86.62 and "
+                                   "87.44.",
+    "cls_worst": "In sBERT's pooling table CLS scored 86.62 on STSb, near the top. (The very low 16.50 for CLS is "
+                 "plain BERT's CLS vector in Table 1, without sBERT's training.)",
+    "mean_worst": "MEAN pooling scored 87.44 on STSb, the best of the three, not the worst.",
+    "swapped_roles": "The FFN is applied to each token's vector on its own, with the same weights at every position: "
+                     "it cannot move information from one token to another, so it is not the part that shares "
+                     "context.",
+    "ffn_mixes_tokens": "The FFN does not mix tokens: it is applied to each token's vector on its own, with the same "
+                        "weights at every position.",
+    "attention_is_position": "Positions come from the positional encoding added to the input embeddings, not from "
+                             "self-attention.",
+    "ffn_only_reshapes": "The FFN does more than resize: its two layers with a nonlinearity between them compute new "
+                         "features for each token, and they hold most of a layer's parameters.",
+    "cls_is_mask": "The masked word is marked by [MASK], a token of its own; [CLS] is never the masked word.",
+    "cls_is_sep": "Sentences are separated by [SEP], a token of its own, placed between them and at the end.",
+    "cls_is_label": "[CLS] holds no label or class name: it is an input token like the others, with a 768-wide vector "
+                    "in every layer.",
+    "scaling_normalises": "The softmax makes each row add up to 1 whether the scores are scaled or not, so dividing "
+                          "by √d_k cannot be what makes the rows sum to 1.",
+    "scaling_for_speed": "Dividing by √d_k adds a step and saves none: the matrix products cost the same with or "
+                         "without it.",
+    "scaling_is_mean": "An average over the d_k dimensions would divide by d_k, not by its square root.",
+    "sbert_generates": "sBERT generates no text: it is an encoder that gives one embedding per sentence.",
+    "no_pretraining": "sBERT does not start from scratch: it starts from pre-trained BERT and fine-tunes it (on NLI "
+                      "data).",
+    "bert_cls_good": "Plain BERT's CLS vector does poorly when sentences are compared: 29.19 on average in the sBERT "
+                     "paper's Table 1, against 74.89 for SBERT-NLI-base.",
 }
 HINT = "Go back to the lecture slide on this topic: the answer is in its wording or its table."
 
@@ -352,16 +358,17 @@ def generate(rng: np.random.Generator) -> dict:
     return {"question": qid, "options": options}
 
 
-def _slide_order(qid: str) -> dict:
-    """The question with its options in a fixed order: the lecture's own order where it lists them."""
+def _fixed(qid: str) -> dict:
+    """The question with its options shuffled like a generated variant's, by a seed made from its id (the
+    same order for everyone, on every machine; "All of the above" stays last)."""
     q = QUESTIONS[qid]
-    options = [o for o in _all_options(q) if o != q["keep_last"]] + ([q["keep_last"]] if q["keep_last"] else [])
-    if qid == "why_pooling":  # the slide: 1 Reduces 2 Averages 3 Computational 4 All of the above
-        options = [*q["wrong"], q["right"]]
-    return {"question": qid, "options": options}
+    rng = np.random.default_rng(int.from_bytes(hashlib.sha256(f"concepts/{qid}".encode()).digest()[:8], "big"))
+    options = [o for o in _all_options(q) if o != q["keep_last"]]
+    options = [options[int(i)] for i in rng.permutation(len(options))]
+    return {"question": qid, "options": options + ([q["keep_last"]] if q["keep_last"] else [])}
 
 
-FIXED = {qid: _slide_order(qid) for qid in QIDS}
+FIXED = {qid: _fixed(qid) for qid in QIDS}
 
 
 def _question(p: dict) -> dict:

@@ -2,10 +2,9 @@
 
 Two asks. "cosine": two sentence embeddings u and v of 3 or 4 small integers; the student gives
 cos(u, v) = u·v / (|u| |v|). "closest": the lecture's Instacart example, a search query "orange" and
-3 or 4 product embeddings of 2 or 3 integers; the student picks the product whose embedding is
-closest by cosine. The candidates are built so that the largest dot product, the nearest in Euclidean
-distance and the smallest cosine each belong to another product (with 3 products, the first two), so
-each of those slips is its own option. core.embeddings.cosine_matrix computes the answers.
+4 product embeddings of 2 or 3 integers; the student picks the product whose embedding is closest by
+cosine. The candidates are built so that the largest dot product, the nearest in Euclidean distance and
+the smallest cosine each belong to another product, so each of those slips is its own option. core.embeddings.cosine_matrix computes the answers.
 """
 
 from __future__ import annotations
@@ -15,15 +14,10 @@ import math
 import numpy as np
 
 from core.embeddings import cosine_matrix
-from exercises.base import (
-    bracketed,
-    distinct,
-    format_answer,
-    format_choices,
-    grade_choice,
-    grade_number,
-    typed_mistakes,
-)
+from exercises.choices import format_choices, grade_choice
+from exercises.formatting import KEEP_PRECISION, bracketed, format_answer
+from exercises.grading import grade_number
+from exercises.mistakes import distinct, typed_mistakes
 
 ID = "cosine_similarity"
 TITLE = "Cosine similarity of embeddings"
@@ -65,7 +59,7 @@ def generate(rng: np.random.Generator) -> dict:
             u, v = rng.integers(-3, 5, size=(2, d))
             if u.any() and v.any() and 0.05 <= abs(_cos(u, v)) <= 0.97:
                 return {"ask": ask, "u": [int(x) for x in u], "v": [int(x) for x in v]}
-    n = int(rng.integers(3, 5))
+    n = 4  # four options, so that guessing through them earns little (exercises.choices.MIN_OPTIONS)
     d = int(rng.integers(2, 4))
     names = [str(x) for x in rng.permutation(PRODUCTS)[:n]]
     while True:
@@ -152,7 +146,7 @@ MISTAKES = typed_mistakes(_mistakes, EXPLAIN, _typed)
 def prompt(p: dict) -> str:
     if p["ask"] == "cosine":
         return (f"Two sentence embeddings are u = {bracketed(p['u'])} and v = {bracketed(p['v'])}. Compute their cosine "
-                f"similarity, cos(u, v). Give one number with at least 3 decimals.")
+                f"similarity, cos(u, v). {KEEP_PRECISION} Give one number with at least 3 decimals.")
     lines = format_choices([f"{name}: {bracketed(c)}" for name, c in zip(p["names"], p["candidates"], strict=True)])
     return (f"A two-tower search model embeds the query \"{QUERY}\" as q = {bracketed(p['query'])} and "
             f"{len(p['names'])} products as below.\n{lines}\n"

@@ -5,7 +5,7 @@ A sentence of w words becomes n sub-tokens as input into BERT ([CLS] and [SEP] i
 lecture's "20 sub-tokens as input into the BERT model", whose last hidden layer is 20 × 768 = 15,360);
 each token's embedding has d numbers. One of five questions (`ask`):
 
-    pooled      the dimension of the pooled (mean-pooled) embedding      d
+    pooled      the dimension of the mean-pooled embedding (the average)  d
     cls         the dimension of the CLS (start token) embedding         d
     total       the total dimension of the last hidden layer             n·d numbers
     shape       the shape of the last hidden layer                       n × d (1 × n × d, with the batch, too)
@@ -23,18 +23,13 @@ import re
 import numpy as np
 
 from core.embeddings import ICE3_OPTIONS, ICE3_SENTENCE, LECTURE_ICE3, ice3_dimensions
-from exercises.base import (
-    AnswerError,
-    distinct,
-    format_answer,
-    format_choices,
-    grade_choice,
-    grade_number,
-    grade_shape,
-    grade_vector,
-    parse_shape,
-    typed_mistakes,
-)
+from exercises.choices import format_choices, grade_choice
+from exercises.examples import SHAPE_EXAMPLE
+from exercises.feedback import AnswerError
+from exercises.formatting import format_answer
+from exercises.grading import grade_number, grade_shape, grade_vector
+from exercises.mistakes import distinct, typed_mistakes
+from exercises.parse import parse_shape
 
 ID = "embedding_dims"
 TITLE = "Embedding dimensions of BERT's last hidden layer"
@@ -81,9 +76,19 @@ EXPLAIN = {
     "flattened_shape": "You gave the number of values, not the shape: the last hidden layer keeps tokens and "
                        "dimensions apart, n × d.",
 }
+# the lecture's choice: why an option is wrong, without the numbers that would name the right one
+CHOICE_EXPLAIN = {
+    "cls_and_total_swapped": "This option swaps b) and c): the CLS embedding is the vector of one token, while the "
+                             "last hidden layer holds a vector for every token.",
+    "one_vector_for_total": "This option gives c) as the size of one token's embedding: the last hidden layer holds "
+                            "an embedding for every token.",
+    "flattened_for_pooled": "This option gives a) as the size of the whole last hidden layer: the pooled embedding "
+                            "is a single vector, however many tokens there are.",
+}
 HINT = ("Every sub-token that goes into BERT ([CLS] and [SEP] included) gets one embedding of d numbers in the last "
-        "hidden layer, so the layer is n × d. The CLS embedding is the first of those vectors, and a pooled "
-        "embedding (the average over the tokens) is one vector of d numbers too.")
+        "hidden layer, so the layer is n × d. The CLS embedding (the lecture also calls it the pooled embedding) is "
+        "the first of those vectors, and the mean-pooled embedding (the average over the tokens) is one vector of "
+        "d numbers too.")
 
 
 def generate(rng: np.random.Generator) -> dict:
@@ -183,18 +188,21 @@ def prompt(p: dict) -> str:
              f"model ([CLS] and [SEP] included). The last hidden layer holds an embedding for every token, and the "
              f"embedding dimension of a token is {d}. ")
     number = " Give one whole number."
+    if p["ask"] in ("all_three", "choice"):  # the lecture's words: the CLS embedding is the pooled one
+        setup += ("For emotion detection you can either use the CLS (start token) embedding, also called the pooled "
+                  "embedding, or take the average of the tokens' embeddings in the last hidden layer. ")
     return setup + {
-        "pooled": "What is the dimension of the pooled embedding of this input (the average of the tokens' "
+        "pooled": "What is the dimension of the mean-pooled embedding of this input (the average of the tokens' "
                   "embeddings in the last hidden layer)?" + number,
         "cls": "What is the dimension of the CLS (start token) embedding of this input?" + number,
         "total": "What is the total dimension of the last hidden layer, that is, how many numbers does it hold for "
                  "this input?" + number,
         "shape": "What is the shape of the last hidden layer for this one input (tokens by dimensions, leaving out "
-                 "the batch)? Type it like 2 x 3.",
+                 f"the batch)? Type it like {SHAPE_EXAMPLE}.",
         "all_three": "a) What is the dimension of the pooled BERT embedding of this input? b) What is the dimension "
                      "of the CLS/start token embedding? c) What is the total dimension of the last hidden layer "
                      "(how many numbers it holds)? Give the three whole numbers in order, separated by spaces "
-                     "(like 1 2 3), without thousands separators.",
+                     "or commas.",
         "choice": "a) What is the dimension of the pooled BERT embedding of this input? b) What is the dimension of "
                   "the CLS/start token embedding in this example? c) What is the total dimension of the last hidden "
                   "layer? Choose the option that gives a), b) and c):\n" + format_choices(p.get("options") or [])
@@ -219,8 +227,11 @@ def worked_solution(p: dict) -> str:
              f"embedding of {d} numbers for each: it is {n} × {d}."]
     ask = p["ask"]
     if ask in ("pooled", "all_three", "choice"):
-        lines.append(f"The pooled embedding averages the {n} token embeddings dimension by dimension: one vector of "
-                     f"{dims['pooled']} numbers.")
+        lines.append(f"The pooled embedding (the CLS vector, which the lecture calls the pooled embedding, or the "
+                     f"mean of the {n} token embeddings, dimension by dimension) is one vector of "
+                     f"{dims['pooled']} numbers." if ask != "pooled" else
+                     f"The mean-pooled embedding averages the {n} token embeddings dimension by dimension: one "
+                     f"vector of {dims['pooled']} numbers.")
     if ask in ("cls", "all_three", "choice"):
         lines.append(f"The CLS embedding is the first token's vector: {dims['cls']} numbers.")
     if ask in ("total", "all_three", "choice"):
@@ -236,13 +247,15 @@ def worked_solution(p: dict) -> str:
 
 
 _AND = re.compile(r"\s*(?:,\s*)?\band\b\s*", re.IGNORECASE)
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # 15,360: a comma between digits, 3 digits after it
 
 
 def grade(p: dict, answer):
     ask = p["ask"]
     right = _answer(p)
     if ask == "choice":
-        return grade_choice(p["options"].index(right), answer, p["options"], lambda: _mistakes(p), EXPLAIN, hint=HINT)
+        return grade_choice(p["options"].index(right), answer, p["options"], lambda: _mistakes(p), CHOICE_EXPLAIN,
+                            hint=HINT)
     if ask == "shape":
         try:  # the batch dimension of one sentence, as HuggingFace returns it, is right too
             if parse_shape(answer) == (1, *right):
@@ -253,5 +266,9 @@ def grade(p: dict, answer):
     if ask == "all_three":
         if isinstance(answer, str):  # "768, 768 and 15360", as the lecture's options read
             answer = _AND.sub(" ", answer)
-        return grade_vector(right, answer, lambda: _mistakes(p), EXPLAIN, rel=REL_EXACT, abs_=ABS_EXACT, hint=HINT)
+        fb = grade_vector(right, answer, lambda: _mistakes(p), EXPLAIN, rel=REL_EXACT, abs_=ABS_EXACT, hint=HINT)
+        if not fb.valid and isinstance(answer, str) and _THOUSANDS.search(answer):  # "768 768 15,360"
+            return grade_vector(right, _THOUSANDS.sub("", answer), lambda: _mistakes(p), EXPLAIN, rel=REL_EXACT,
+                                abs_=ABS_EXACT, hint=HINT)
+        return fb
     return grade_number(right, answer, lambda: _mistakes(p), EXPLAIN, rel=REL_EXACT, abs_=ABS_EXACT, hint=HINT)

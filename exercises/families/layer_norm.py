@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from core.attention import layer_norm
-from exercises.base import bracketed, distinct, format_answer, grade_vector, per_variant, typed_mistakes
+from exercises.formatting import KEEP_PRECISION, bracketed, format_answer
+from exercises.grading import grade_vector
+from exercises.mistakes import distinct, per_variant, typed_mistakes
 
 ID = "layer_norm"
 TITLE = "Layer normalization of a vector"
@@ -104,7 +106,7 @@ def prompt(p: dict) -> str:
         given = (f"x = {bracketed(p['x'])}, gain γ = {bracketed(p['gamma'])} and bias β = {bracketed(p['beta'])} "
                  "(shown below)")
     return (f"Layer normalization, as in torch.nn.LayerNorm: {rule} Normalize the token vector {given}. "
-            f"Give the {d} values in order, separated by spaces, each with at least 3 decimals.")
+            f"{KEEP_PRECISION} Give the {d} values in order, separated by spaces, each with at least 3 decimals.")
 
 
 def answer_form(p: dict) -> dict:

@@ -21,7 +21,9 @@ import math
 
 import numpy as np
 
-from exercises.base import distinct, format_answer, grade_number, per_variant, typed_mistakes
+from exercises.formatting import KEEP_PRECISION, format_answer
+from exercises.grading import grade_number
+from exercises.mistakes import distinct, per_variant, typed_mistakes
 
 ID = "mlm_cross_entropy"
 TITLE = "Cross-entropy of the masked-LM and of binary classification"
@@ -200,7 +202,7 @@ def _table(m: dict) -> str:
 
 
 def prompt(p: dict) -> str:
-    tail = " Use the natural log (ln). Give one number with at least 3 decimals."
+    tail = f" Use the natural log (ln). {KEEP_PRECISION} Give one number with at least 3 decimals."
     if p["ask"] == "bce":
         n = len(p["y"])
         if n == 1:
@@ -218,13 +220,13 @@ def prompt(p: dict) -> str:
         return (f"BERT reads \"{p['sentence']}\" At the [MASK] its softmax over the vocabulary gives these "
                 f"probabilities (the other words of the vocabulary share the rest):\n  {_table(m)}\n"
                 f"The original (masked) word was \"{m['target']}\". What is the masked-LM cross-entropy loss at "
-                f"this position?" + tail)
+                f"this position, −ln p(target), where p(target) is the probability of the original word?" + tail)
     tables = "\n".join(f"  [MASK] {i + 1}: {_table(m)}" for i, m in enumerate(masks))
     targets = " and ".join(f"\"{m['target']}\" (mask {i + 1})" for i, m in enumerate(masks))
     return (f"BERT reads \"{p['sentence']}\" At each [MASK] its softmax over the vocabulary gives these "
             f"probabilities (the other words share the rest):\n{tables}\nThe original words were {targets}. What is "
-            f"the masked-LM loss of this sentence, the cross-entropy averaged over its {len(masks)} masked "
-            f"positions (as BERT computes it)?" + tail)
+            f"the masked-LM loss of this sentence, the cross-entropy −ln p(target) averaged over its {len(masks)} "
+            f"masked positions (as BERT computes it)?" + tail)
 
 
 def answer_form(p: dict) -> dict:

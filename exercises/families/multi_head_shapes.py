@@ -21,7 +21,10 @@ from __future__ import annotations
 import numpy as np
 
 from core.attention import check_heads
-from exercises.base import distinct, format_answer, grade_number, grade_shape, typed_mistakes
+from exercises.examples import SHAPE_EXAMPLE, WHOLE_NUMBER_EXAMPLES
+from exercises.formatting import format_answer
+from exercises.grading import grade_number, grade_shape
+from exercises.mistakes import distinct, typed_mistakes
 
 ID = "multi_head_shapes"
 TITLE = "Multi-head attention shapes and parameters"
@@ -137,7 +140,7 @@ def prompt(p: dict) -> str:
     d, h, n = p["d_model"], p["h"], p["n"]
     intro = (f"A multi-head self-attention layer has d_model = {d} and h = {h} heads, and reads n = {n} tokens: "
              f"its input X is {n} × {d}. ")
-    shape_form = " Give the shape as rows x columns (type it like 2 x 3)."
+    shape_form = f" Give the shape as rows x columns (type it like {SHAPE_EXAMPLE})."
     return intro + {
         "d_k": "What is d_k, the length of one head's query, key and value vectors? Give one whole number.",
         "q_head_shape": "What is the shape of one head's query matrix Q_i = X·W_Q^i?" + shape_form,
@@ -146,11 +149,11 @@ def prompt(p: dict) -> str:
         "params_bias": "How many trainable parameters does this attention layer have? Count its projection matrices "
                        "and their bias vectors (no layer norm, no feed-forward network), as in "
                        f"torch.nn.MultiheadAttention({d}, {h}, bias=True). Give one whole number (like "
-                       "12,345 or 12345).",
+                       f"{WHOLE_NUMBER_EXAMPLES[0]} or {WHOLE_NUMBER_EXAMPLES[1]}).",
         "params_no_bias": "How many trainable parameters does this attention layer have? Count its projection "
                           "matrices; this layer has no bias vectors (no layer norm, no feed-forward network either), "
                           f"as in torch.nn.MultiheadAttention({d}, {h}, bias=False). Give one whole number (like "
-                          "12,345 or 12345).",
+                          f"{WHOLE_NUMBER_EXAMPLES[0]} or {WHOLE_NUMBER_EXAMPLES[1]}).",
     }[p["ask"]]
 
 

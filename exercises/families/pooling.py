@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from core.embeddings import pool
-from exercises.base import distinct, format_answer, grade_vector, per_variant, typed_mistakes
+from exercises.formatting import format_answer
+from exercises.grading import grade_vector
+from exercises.mistakes import distinct, per_variant, typed_mistakes
 
 ID = "pooling"
 TITLE = "Pooling a hidden state into a sentence embedding"

@@ -18,7 +18,9 @@ import math
 import numpy as np
 
 from core.attention import positional_encoding
-from exercises.base import distinct, format_answer, grade_number, grade_vector, per_variant, typed_mistakes
+from exercises.formatting import KEEP_PRECISION, format_answer
+from exercises.grading import grade_number, grade_vector
+from exercises.mistakes import distinct, per_variant, typed_mistakes
 
 ID = "positional_encoding"
 TITLE = "Positional encoding values"
@@ -129,10 +131,10 @@ def prompt(p: dict) -> str:
     intro = f"The sinusoidal positional encoding of \"Attention Is All You Need\" is {FORMULA}. "
     if p["ask"] == "value":
         return intro + (f"With d_model = {d}, what is the encoding of position pos = {pos} in dimension {p['j']} "
-                        f"(positions and dimensions counted from 0)? Give the number with at least 3 decimals.")
+                        f"(positions and dimensions counted from 0)? {KEEP_PRECISION} Give the number with at least 3 decimals.")
     entries = ", ".join(f"PE({pos}, {j})" for j in range(d))
     return intro + (f"With d_model = {d}, give the whole encoding vector of position pos = {pos}: the {d} numbers "
-                    f"{entries} in order, separated by spaces, each with at least 3 decimals.")
+                    f"{entries} in order, separated by spaces, each with at least 3 decimals. {KEEP_PRECISION}")
 
 
 def answer_form(p: dict) -> dict:

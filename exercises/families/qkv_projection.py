@@ -13,7 +13,9 @@ import numpy as np
 
 from core import examples
 from core.attention import Attention, self_attention
-from exercises.base import bracketed, distinct, format_answer, grade_matrix, per_variant, typed_mistakes
+from exercises.formatting import bracketed, format_answer
+from exercises.grading import grade_matrix
+from exercises.mistakes import distinct, per_variant, typed_mistakes
 
 ID = "qkv_projection"
 TITLE = "Q, K and V projections"

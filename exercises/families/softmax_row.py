@@ -12,7 +12,9 @@ import math
 import numpy as np
 
 from core.attention import softmax
-from exercises.base import distinct, format_answer, grade_vector, typed_mistakes
+from exercises.formatting import KEEP_PRECISION, format_answer
+from exercises.grading import grade_vector
+from exercises.mistakes import distinct, typed_mistakes
 
 ID = "softmax_row"
 TITLE = "Softmax of a score row"
@@ -78,7 +80,7 @@ def prompt(p: dict) -> str:
                 f"Compute its attention weights, softmax(scores / sqrt(d_k)).")
     else:
         task = f"One query's attention scores against {n} keys are {row}. Compute its attention weights, softmax(scores)."
-    return task + f" Give the {n} weights in order, separated by spaces, each with at least 3 decimals."
+    return task + f" {KEEP_PRECISION} Give the {n} weights in order, separated by spaces, each with at least 3 decimals."
 
 
 def answer_form(p: dict) -> dict:

@@ -19,16 +19,10 @@ import math
 import numpy as np
 
 from core.attention import softmax
-from exercises.base import (
-    bracketed,
-    distinct,
-    format_answer,
-    format_choices,
-    grade_choice,
-    grade_matrix,
-    grade_number,
-    typed_mistakes,
-)
+from exercises.choices import format_choices, grade_choice
+from exercises.formatting import KEEP_PRECISION, bracketed, format_answer
+from exercises.grading import grade_matrix, grade_number
+from exercises.mistakes import distinct, typed_mistakes
 
 ID = "two_tower"
 TITLE = "Two-tower retrieval with in-batch negatives"
@@ -62,12 +56,13 @@ EXPLAIN = {
     "one_negative": "You counted one negative per query, as with one sampled negative: with in-batch negatives "
                     "every other product in the batch is a negative, B − 1 of them.",
     # ask "which_negatives"
-    "diagonal_as_negatives": "The diagonal S[i][i] scores each query with its own product: those are the "
-                             "positives. The negatives are the off-diagonal entries.",
-    "every_entry_as_negative": "The diagonal S[i][i] scores each query with its own product, its positive: "
-                               "only the off-diagonal entries are negatives.",
-    "one_triangle_only": "S is not symmetric (query i with product j is not query j with product i), and "
-                         "every off-diagonal entry is a negative, above the diagonal as well as below.",
+    # ask "which_negatives": why the option is wrong, never naming the right one
+    "diagonal_as_negatives": "The diagonal S[i][i] scores each query with its own, purchased product: those pairs "
+                             "are the positives, not negatives.",
+    "every_entry_as_negative": "Not every entry: the diagonal S[i][i] scores each query with its own purchased "
+                               "product, its positive.",
+    "one_triangle_only": "S is not symmetric (query i with product j is not query j with product i): the entries "
+                         "above the diagonal pair a query with another query's product just as those below do.",
     # ask "loss"
     "forgot_minus": "You gave ln p, a negative number: the loss is −ln p, where p = softmax(row)[own product].",
     "log10": "You used the base-10 logarithm: cross-entropy uses the natural logarithm, ln.",
@@ -194,7 +189,7 @@ def prompt(p: dict) -> str:
     r = p["row"]
     return (intro + training + " Each query's own product is its positive and the loss of a query is the "
             f"softmax cross-entropy over its row of S. Compute the loss of query {r + 1} (\"{p['queries'][r]}\"), "
-            f"with the natural logarithm. Give one number with at least 3 decimals.")
+            f"with the natural logarithm. {KEEP_PRECISION} Give one number with at least 3 decimals.")
 
 
 def answer_form(p: dict) -> dict:
@@ -252,4 +247,6 @@ def grade(p: dict, answer):
         return grade_matrix(right, answer, lambda: _mistakes(p), EXPLAIN, hint=HINT)
     if ask == "which_negatives":
         return grade_choice(right, answer, p["options"], lambda: _mistakes(p), EXPLAIN, hint=HINT)
+    if ask == "negatives":  # a count: graded exactly (3.02 is not 3)
+        return grade_number(right, answer, lambda: _mistakes(p), EXPLAIN, rel=0.0, abs_=1e-9, hint=HINT)
     return grade_number(right, answer, lambda: _mistakes(p), EXPLAIN, hint=HINT)
