@@ -127,24 +127,26 @@ def test_submit_scores_1_then_half_then_quarter(store):
     wrong = [o for o in p["options"] if o != concepts.solve(p)]
     for student, n_wrong, score in (("alice", 0, 1.0), ("bob", 1, 0.5), ("carol", 2, 0.25)):
         for i in range(n_wrong):
-            out = practice.submit(store, student, a, 0, wrong[i], f"{student}-{i}")
+            out = practice.submit(store, student, a, 0, wrong[i])
             assert out.stored and out.feedback.score == 0 and not out.state.closed
-        out = practice.submit(store, student, a, 0, concepts.solve(p), f"{student}-right")
+        out = practice.submit(store, student, a, 0, concepts.solve(p))
         assert out.stored and out.feedback.correct and out.feedback.score == score  # shown as right
         assert out.state.solved and out.state.closed and out.state.score == score and out.state.earned_solution
         assert [a_.score for a_ in store.attempts(student, "t", 0)][-1] == score  # the stored row earns it
         (state,) = practice.states(store, student, a)
         assert state.solved and state.score == score
         assert practice.total([state]) == score
-        late = practice.submit(store, student, a, 0, concepts.solve(p), f"{student}-late")  # another tab
+        again = practice.submit(store, student, a, 0, concepts.solve(p))  # the same answer: the same submission
+        assert again.repeated and again.feedback.score == score
+        late = practice.submit(store, student, a, 0, f"option {p['options'].index(concepts.solve(p)) + 1}")  # typed anew
         assert not late.stored and late.feedback.message == "This exercise is finished: you solved it."
         assert late.state.score == score and len(store.attempts(student, "t", 0)) == n_wrong + 1
 
 
 def test_numbers_keep_full_marks_after_wrong_tries(store):
     a = one("embedding_dims", "lecture_pooled")
-    practice.submit(store, "alice", a, 0, "15360", "1")
-    out = practice.submit(store, "alice", a, 0, "768", "2")
+    practice.submit(store, "alice", a, 0, "15360")
+    out = practice.submit(store, "alice", a, 0, "768")
     assert out.feedback.score == 1 and out.state.solved and out.state.score == 1
 
 
@@ -156,9 +158,9 @@ def test_the_lectures_which_token_has_one_try(store):
     assert len(ex.form()["options"]) == 3 and ex.item.tries == 1
     (state,) = practice.states(store, "alice", a)
     assert state.max_tries == 1
-    out = practice.submit(store, "alice", a, 0, "token 1", "1")
+    out = practice.submit(store, "alice", a, 0, "token 1")
     assert out.stored and out.feedback.score == 0 and out.state.closed and not out.state.solved
-    late = practice.submit(store, "alice", a, 0, attention_weights.solve(ex.params), "2")
+    late = practice.submit(store, "alice", a, 0, attention_weights.solve(ex.params))
     assert not late.stored and "finished" in late.feedback.message and late.state.score == 0
 
 
@@ -175,7 +177,7 @@ def test_every_student_of_a_generated_choice_item_needs_the_right_pick(store):
         right = embedding_dims.solve(ex.params)
         order = [o for o in ex.form()["options"] if o != right][:2] + [right]
         for i, typed in enumerate(order):
-            out = practice.submit(store, student, a, 0, typed, f"{student}-{i}")
+            out = practice.submit(store, student, a, 0, typed)
         assert out.state.solved and out.state.score == 0.25
         return
     pytest.fail("no student drew the choice ask")
