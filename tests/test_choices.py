@@ -176,7 +176,7 @@ def test_every_student_of_a_generated_choice_item_needs_the_right_pick(store):
         assert len(ex.form()["options"]) >= 4 and ex.item.tries == 3
         right = embedding_dims.solve(ex.params)
         order = [o for o in ex.form()["options"] if o != right][:2] + [right]
-        for i, typed in enumerate(order):
+        for typed in order:
             out = practice.submit(store, student, a, 0, typed)
         assert out.state.solved and out.state.score == 0.25
         return

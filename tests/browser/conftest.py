@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from core.model_names import DEFAULT_SETTING
 from tests.browser import harness
 
 # The first run of a page imports numpy, plotly and friends in the server: allow for a slow machine.
@@ -21,7 +22,10 @@ def app_url(tmp_path_factory):
     port = harness.free_port()
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     with open(log_path, "wb") as log:
-        proc = harness.start_streamlit("streamlit_app.py", harness.REPO, port, log)
+        # the model box loads what the server allows: its default list, and the tests' own folders
+        models = f"{DEFAULT_SETTING}, {tmp_path_factory.getbasetemp()}"
+        proc = harness.start_streamlit("streamlit_app.py", harness.REPO, port, log,
+                                       env={"ATTENTION_LAB_MODELS": models})
     url = f"http://127.0.0.1:{port}"
     try:
         harness.wait_healthy(url, proc)

@@ -167,7 +167,7 @@ def test_an_instructor_on_the_list_reaches_the_dashboard_without_a_password(page
 
 def test_a_student_does_not_reach_the_dashboard(page, server):
     sign_in(page, server, "grace", path="instructor")
-    expect(alert(page, "not on the instructor list")).to_be_visible()
+    expect(alert(page, "not listed as an instructor")).to_be_visible()
     expect(page.get_by_role("tab", name="Roster")).to_have_count(0)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
