@@ -28,8 +28,8 @@ from exercises.signin_tables import ensure, insert, signins
 
 MAX_STUDENT_ID = 64
 _STUDENT_ID = re.compile(r"^[a-z0-9][a-z0-9._@-]*$")
-METHODS = {"sso": "single sign-on", "roster": "roster code", "class_code": "class code only (unverified)",
-           "id_only": "id only (unverified)"}
+METHODS = {"sso": "single sign-on", "roster": "roster code", "class_code": "class code only, unverified",
+           "id_only": "id only, unverified"}
 VERIFIED = frozenset({"sso", "roster"})
 
 

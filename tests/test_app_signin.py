@@ -205,7 +205,7 @@ def test_class_code_mode_and_its_slow_down(env, monkeypatch):
     at = sign_in("carol", "attn-2026", at)
     assert "wait" in shown(at.error) and "ex_student" not in at.session_state
     at = sign_in("dave", " attn-2026 ")
-    assert "Signed in as **dave** (class code only (unverified))" in shown(at.markdown)
+    assert "Signed in as **dave** (class code only, unverified)" in shown(at.markdown)
 
 
 def account(email: str, instructor: bool = False) -> sso.Identity:
