@@ -16,7 +16,7 @@ from app.plain import plain
 from app.signin import store, store_or_stop  # the gradebook, or the session's own log when practising
 from app.steps import draw_step
 from exercises import assignments as assignment_files
-from exercises import examples, practice
+from exercises import examples, practice, submission
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def blank_grid(form: dict) -> pd.DataFrame:
 def typed_answer(aid: str, pos: int, form: dict) -> str:
     """What the student typed, read from the form's widgets (in a callback, before the script runs)."""
     if form["kind"] == "matrix" and st.session_state.get(f"ex_grid_{aid}_{pos}"):
-        return practice.grid_answer(form["rows"], form["cols"], st.session_state.get(f"ex_in_grid_{aid}_{pos}"))
+        return submission.grid_answer(form["rows"], form["cols"], st.session_state.get(f"ex_in_grid_{aid}_{pos}"))
     value = st.session_state.get(f"ex_in_{aid}_{pos}")
     return "" if value is None else str(value)
 
@@ -57,13 +57,13 @@ def submit(student: str, assignment, pos: int, form: dict) -> None:
     for key in (f"ex_fb_{aid}_{pos}", f"ex_err_{aid}_{pos}", f"ex_pending_{aid}_{pos}"):
         st.session_state.pop(key, None)  # feedback shows only for the answer just stored
     try:
-        outcome = practice.submit(store(), student, assignment, pos, typed_answer(aid, pos, form))
-    except practice.MaybeSaved as err:  # resolved from the gradebook on the next run that reaches it
+        outcome = submission.submit(store(), student, assignment, pos, typed_answer(aid, pos, form))
+    except submission.MaybeSaved as err:  # resolved from the gradebook on the next run that reaches it
         st.session_state[f"ex_pending_{aid}_{pos}"] = err.submission_id
         st.session_state[f"ex_err_{aid}_{pos}"] = str(err)
         st.session_state.ex_gradebook_down = True
         return
-    except practice.SaveFailed as err:
+    except submission.SaveFailed as err:
         st.session_state[f"ex_err_{aid}_{pos}"] = str(err)
         st.session_state.ex_gradebook_down = err.down  # the run that follows need not wait for it again
         return
@@ -84,7 +84,7 @@ def resolve_pending(student: str, assignment, pos: int) -> None:
     if pending is None:
         return
     try:
-        outcome = practice.resolve(store(), student, assignment, pos, pending)
+        outcome = submission.resolve(store(), student, assignment, pos, pending)
     except Exception:  # still unreachable: still in doubt
         st.session_state.setdefault(f"ex_err_{aid}_{pos}", "Your last answer may not have been saved. Reload the "
                                                              "page to see whether it was counted.")

@@ -12,7 +12,7 @@ import streamlit as st
 from app import dashboard_signin
 from app.gradebook import draw_feedback, draw_prompt, store_or_stop, warn_if_not_writable
 from app.plain import plain
-from exercises import BY_ID, REGISTRY, identity, practice
+from exercises import BY_ID, REGISTRY, identity, practice, submission
 from exercises import assignments as assignment_files
 from exercises.base import format_answer
 from exercises.identity import METHODS
@@ -89,8 +89,8 @@ with preview_tab:
         assignment = next(a for a in found if a.id == chosen)
         position = c[2].number_input("Exercise", min_value=1, max_value=assignment.size, value=1, key="dash_pos") - 1
         try:
-            sid = practice.normalize_student_id(who)
-        except practice.SignInError as err:
+            sid = identity.normalize_student_id(who)
+        except identity.SignInError as err:
             st.info(plain(err))
             st.stop()
         ex = practice.exercise(sid, assignment, int(position))
@@ -129,10 +129,10 @@ with preview_tab:
         if typed is not None:
             typed = typed if isinstance(typed, str) else format_answer(typed)
             wrong.append({"mistake": name, "the typical wrong answer": typed,
-                          "what the student is told": practice.grade(ex, typed).message})
+                          "what the student is told": submission.grade(ex, typed).message})
     if wrong:
         st.markdown("**The mistakes this variant recognizes**")
         st.dataframe(pd.DataFrame(wrong), hide_index=True, width="stretch")
     trial = st.text_input("Try an answer as a student would", key="dash_trial")
     if trial:
-        draw_feedback(practice.grade(ex, trial))
+        draw_feedback(submission.grade(ex, trial))

@@ -16,7 +16,7 @@ SQLite file and shows st.success; all click at once; same clock. Each round uses
 submit is a first one), new contexts, then the bare page in those contexts. Goal: p95 under 1 s, every
 attempt stored. Also recorded: where a page's time went (its websocket messages: the first and the last
 one before the feedback showed), the CPU seconds the server, Chromium and this script used during the
-clicks, and, after the rounds, practice.submit itself timed in this process from 30 threads at once
+clicks, and, after the rounds, submission.submit itself timed in this process from 30 threads at once
 (no Streamlit, no browser). Printed and saved to benchmarks/results/exercise_load.json.
 
     .venv/bin/python benchmarks/exercise_load.py [--students 30] [--rounds 3] [--postgres URL]
@@ -43,7 +43,7 @@ from checkout import revision
 from common import REPO, harness, save, write_bare_app
 
 from exercises import assignments as assignment_files
-from exercises import practice
+from exercises import practice, submission
 from exercises.base import CORRECT
 from exercises.store import Store
 
@@ -344,18 +344,18 @@ def count_bare(db: Path, entries: list[dict]) -> dict:
 
 
 def inprocess_submits(url: str, assignment, n: int, tag: str) -> dict:
-    """practice.submit on the gradebook at `url` (new students) in this process: n one after another (the
+    """submission.submit on the gradebook at `url` (new students) in this process: n one after another (the
     cost of one), then n other students from n threads released at once (what the server's threads
     meet when n sessions submit together; Python runs one of them at a time)."""
     store = Store(url)
     try:
         def one(entry: dict) -> float:
             t0 = time.perf_counter()
-            out = practice.submit(store, entry["student"], assignment, 0, entry["answer"])
+            out = submission.submit(store, entry["student"], assignment, 0, entry["answer"])
             assert out.stored
             return time.perf_counter() - t0
 
-        practice.submit(store, f"warm-{tag}", assignment, 0, "1 2 3")  # imports, first connection
+        submission.submit(store, f"warm-{tag}", assignment, 0, "1 2 3")  # imports, first connection
         serial = [one(e) for e in plan([f"serial-{i:02d}-{tag}" for i in range(n)], assignment)]
         entries = plan([f"thread-{i:02d}-{tag}" for i in range(n)], assignment)
         barrier = threading.Barrier(n)
@@ -503,7 +503,7 @@ def main() -> None:
             for proc in procs:
                 harness.stop(proc)
         server_log = logs["lab"].read_text(errors="replace")
-        print("in-process practice.submit (no Streamlit, no browser) ...", flush=True)
+        print("in-process submission.submit (no Streamlit, no browser) ...", flush=True)
         inproc = inprocess_submits(args.postgres or f"sqlite:///{tmp / 'inprocess.sqlite3'}", assignment,
                                    args.students, tag)
 
@@ -559,7 +559,7 @@ def main() -> None:
               f"server {ms(o['server_cpu_per_submit_s'])} per submit, Chromium {ms(o['chromium_cpu_per_page_s'])} per page")
     met = lab_o["p95_s"] < GOAL_P95_S and stored == expected and one_each == expected
     print(f"  goal (p95 < {GOAL_P95_S:.0f} s, every attempt stored once): {'met' if met else 'NOT met'}")
-    print(f"  in-process practice.submit: one {ms(inproc['serial']['p50_s'])} (median), {args.students} threads "
+    print(f"  in-process submission.submit: one {ms(inproc['serial']['p50_s'])} (median), {args.students} threads "
           f"at once: p95 {ms(inproc['threads']['p95_s'])}, all done in {ms(inproc['threads_wall_s'])}")
     print(f"saved {path.relative_to(REPO)}")
 

@@ -3,7 +3,7 @@
 is an instructor.
 
 The id is one claim (`email` unless the server names another, e.g. `preferred_username` or `sub`),
-normalized and validated exactly like a typed id (practice.normalize_student_id), except that a claim
+normalized and validated exactly like a typed id (identity.normalize_student_id), except that a claim
 is never folded: a claim with any character outside ASCII (a look-alike such as `𝐚𝐥𝐢𝐜𝐞` or a
 Cyrillic `а`) is refused, not mapped onto an ASCII id someone else owns. An e-mail the provider says
 is not verified (`email_verified` false) is refused too: some providers let a user type any address.
@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from exercises.practice import MAX_STUDENT_ID, SignInError, normalize_student_id
+from exercises.identity import MAX_STUDENT_ID, SignInError, normalize_student_id
 
 log = logging.getLogger(__name__)
 

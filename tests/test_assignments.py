@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exercises import BY_ID, REGISTRY, practice
+from exercises import BY_ID, REGISTRY, identity, practice, submission
 from exercises import assignments as assignment_files
 from exercises.assignments import AssignmentError, parse
 from exercises.base import variant_seed
@@ -229,19 +229,19 @@ def test_every_family_is_registered_once():
 
 @pytest.mark.parametrize("typed, sid", [("  JDoe42 ", "jdoe42"), ("a.b-c_d@uw.edu", "a.b-c_d@uw.edu"), ("ALICE", "alice")])
 def test_student_ids_are_normalized(typed, sid):
-    assert practice.normalize_student_id(typed) == sid
+    assert identity.normalize_student_id(typed) == sid
 
 
 @pytest.mark.parametrize("typed", ["", "  ", None, "a b", "=cmd", "-x", "x" * 65, "<script>", "ali;ce"])
 def test_student_ids_refused_with_a_message(typed):
-    with pytest.raises(practice.SignInError):
-        practice.normalize_student_id(typed)
+    with pytest.raises(identity.SignInError):
+        identity.normalize_student_id(typed)
 
 
 def test_class_code():
-    assert practice.class_code_ok(None, None) and practice.class_code_ok("", "anything")
-    assert practice.class_code_ok("attn", " attn ") and not practice.class_code_ok("attn", "Attn")
-    assert not practice.class_code_ok("attn", None)
+    assert identity.class_code_ok(None, None) and identity.class_code_ok("", "anything")
+    assert identity.class_code_ok("attn", " attn ") and not identity.class_code_ok("attn", "Attn")
+    assert not identity.class_code_ok("attn", None)
 
 
 def assignment():
@@ -273,18 +273,18 @@ def store(tmp_path):
 def test_submit_grades_stores_and_closes(store):
     a = assignment()
     p = practice.exercise("alice", a, 0).params
-    out = practice.submit(store, "alice", a, 0, "banana")
+    out = submission.submit(store, "alice", a, 0, "banana")
     assert not out.feedback.valid and out.stored and out.state.tries == 0
-    out = practice.submit(store, "alice", a, 0, softmax_row.MISTAKES["no_exponent"](p) or "0 0 0")
+    out = submission.submit(store, "alice", a, 0, softmax_row.MISTAKES["no_exponent"](p) or "0 0 0")
     assert out.feedback.valid and out.state.tries == 1 and out.state.show_hint  # hints_after = 0
     assert not out.state.earned_solution
     with pytest.raises(PermissionError):
         practice.solution(practice.exercise("alice", a, 0), out.state)
-    out = practice.submit(store, "alice", a, 0, "0.1 0.2 0.7" if len(p["scores"]) == 3 else "0.1 0.2 0.3 0.4")
+    out = submission.submit(store, "alice", a, 0, "0.1 0.2 0.7" if len(p["scores"]) == 3 else "0.1 0.2 0.3 0.4")
     assert out.state.closed and out.state.tries == 2 and out.state.earned_solution
     sol = practice.solution(practice.exercise("alice", a, 0), out.state)
     assert sol.answer == softmax_row.solve(p) and sol.worked
-    late = practice.submit(store, "alice", a, 0, softmax_row.solve(p))
+    late = submission.submit(store, "alice", a, 0, softmax_row.solve(p))
     assert not late.stored and "finished" in late.feedback.message
     assert len(store.attempts("alice", "week1", 0)) == 3
     assert practice.total(practice.states(store, "alice", a)) == pytest.approx(out.state.score / 3)
@@ -293,8 +293,8 @@ def test_submit_grades_stores_and_closes(store):
 def test_a_repeated_submission_is_stored_once(store):
     a = assignment()
     p = practice.exercise("bob", a, 0).params
-    first = practice.submit(store, "bob", a, 0, softmax_row.solve(p))
-    again = practice.submit(store, "bob", a, 0, softmax_row.solve(p))
+    first = submission.submit(store, "bob", a, 0, softmax_row.solve(p))
+    again = submission.submit(store, "bob", a, 0, softmax_row.solve(p))
     assert first.state.solved and len(store.attempts("bob", "week1")) == 1
     assert again.feedback == first.feedback and again.state.tries == 1 and again.repeated  # the same outcome
 
@@ -302,7 +302,7 @@ def test_a_repeated_submission_is_stored_once(store):
 def test_a_broken_family_shows_a_message_not_a_traceback(store, monkeypatch):
     a = assignment()
     monkeypatch.setattr(softmax_row, "grade", lambda p, answer: 1 / 0)
-    out = practice.submit(store, "carol", a, 0, "0.3 0.3 0.4")
+    out = submission.submit(store, "carol", a, 0, "0.3 0.3 0.4")
     assert not out.feedback.valid and "problem on our side" in out.feedback.message
 
 
@@ -319,7 +319,7 @@ def test_concurrent_submits_from_two_tabs_never_exceed_the_tries(store):
 
     def one(i):
         barrier.wait()
-        results.append(practice.submit(store, "erin", a, 0, f"0.5 0.25 0.25 0.{i}"))  # six different answers
+        results.append(submission.submit(store, "erin", a, 0, f"0.5 0.25 0.25 0.{i}"))  # six different answers
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(6)]
     for t in threads:
@@ -332,15 +332,15 @@ def test_concurrent_submits_from_two_tabs_never_exceed_the_tries(store):
 
 def test_grid_answers_become_text_and_empty_cells_are_named():
     edits = {"edited_rows": {0: {"1": 1, "2": "2 "}, 1: {"1": None}, 5: {"1": 9}}, "added_rows": []}
-    assert practice.grid_answer(2, 2, edits) == "1 2; ? ?"
-    assert practice.grid_answer(1, 3, None) == "? ? ?"
+    assert submission.grid_answer(2, 2, edits) == "1 2; ? ?"
+    assert submission.grid_answer(1, 3, None) == "? ? ?"
     a = parse('[[exercise]]\nfamily = "qkv_projection"\n', "g.toml", BY_ID)
     ex = practice.exercise("alice", a, 0)
     form = ex.form()
     right = practice.solution(ex, None).answer
     cells = [row.split() for row in right.split("; ")]
     edits = {"edited_rows": {i: {str(j + 1): v for j, v in enumerate(row)} for i, row in enumerate(cells)}}
-    assert practice.grade(ex, practice.grid_answer(form["rows"], form["cols"], edits)).correct
+    assert submission.grade(ex, submission.grid_answer(form["rows"], form["cols"], edits)).correct
     del edits["edited_rows"][0]["2"]
-    fb = practice.grade(ex, practice.grid_answer(form["rows"], form["cols"], edits))
+    fb = submission.grade(ex, submission.grid_answer(form["rows"], form["cols"], edits))
     assert not fb.valid and "Row 1, column 2" in fb.message

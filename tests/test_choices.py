@@ -1,11 +1,11 @@
 """exercises.choices: every typed form of a choice, and a message for a choice that names no option, the 1 / 0.5 / 0.25 rule for a right answer after wrong
-tries, fewer tries for items with few options, and both through practice.submit with a real gradebook."""
+tries, fewer tries for items with few options, and both through submission.submit with a real gradebook."""
 
 from __future__ import annotations
 
 import pytest
 
-from exercises import BY_ID, practice
+from exercises import BY_ID, practice, submission
 from exercises.assignments import parse
 from exercises.choices import (
     CHOICE_PASS_MARK,
@@ -105,7 +105,7 @@ def test_grade_choice_names_the_mistake_not_the_answer():
 
 
 # ---------------------------------------------------------------------------------------------
-# through practice.submit, with a real SQLite gradebook
+# through submission.submit, with a real SQLite gradebook
 
 
 @pytest.fixture
@@ -127,26 +127,26 @@ def test_submit_scores_1_then_half_then_quarter(store):
     wrong = [o for o in p["options"] if o != concepts.solve(p)]
     for student, n_wrong, score in (("alice", 0, 1.0), ("bob", 1, 0.5), ("carol", 2, 0.25)):
         for i in range(n_wrong):
-            out = practice.submit(store, student, a, 0, wrong[i])
+            out = submission.submit(store, student, a, 0, wrong[i])
             assert out.stored and out.feedback.score == 0 and not out.state.closed
-        out = practice.submit(store, student, a, 0, concepts.solve(p))
+        out = submission.submit(store, student, a, 0, concepts.solve(p))
         assert out.stored and out.feedback.correct and out.feedback.score == score  # shown as right
         assert out.state.solved and out.state.closed and out.state.score == score and out.state.earned_solution
         assert [a_.score for a_ in store.attempts(student, "t", 0)][-1] == score  # the stored row earns it
         (state,) = practice.states(store, student, a)
         assert state.solved and state.score == score
         assert practice.total([state]) == score
-        again = practice.submit(store, student, a, 0, concepts.solve(p))  # the same answer: the same submission
+        again = submission.submit(store, student, a, 0, concepts.solve(p))  # the same answer: the same submission
         assert again.repeated and again.feedback.score == score
-        late = practice.submit(store, student, a, 0, f"option {p['options'].index(concepts.solve(p)) + 1}")  # typed anew
+        late = submission.submit(store, student, a, 0, f"option {p['options'].index(concepts.solve(p)) + 1}")  # typed anew
         assert not late.stored and late.feedback.message == "This exercise is finished: you solved it."
         assert late.state.score == score and len(store.attempts(student, "t", 0)) == n_wrong + 1
 
 
 def test_numbers_keep_full_marks_after_wrong_tries(store):
     a = one("embedding_dims", "lecture_pooled")
-    practice.submit(store, "alice", a, 0, "15360")
-    out = practice.submit(store, "alice", a, 0, "768")
+    submission.submit(store, "alice", a, 0, "15360")
+    out = submission.submit(store, "alice", a, 0, "768")
     assert out.feedback.score == 1 and out.state.solved and out.state.score == 1
 
 
@@ -158,9 +158,9 @@ def test_the_lectures_which_token_has_one_try(store):
     assert len(ex.form()["options"]) == 3 and ex.item.tries == 1
     (state,) = practice.states(store, "alice", a)
     assert state.max_tries == 1
-    out = practice.submit(store, "alice", a, 0, "token 1")
+    out = submission.submit(store, "alice", a, 0, "token 1")
     assert out.stored and out.feedback.score == 0 and out.state.closed and not out.state.solved
-    late = practice.submit(store, "alice", a, 0, attention_weights.solve(ex.params))
+    late = submission.submit(store, "alice", a, 0, attention_weights.solve(ex.params))
     assert not late.stored and "finished" in late.feedback.message and late.state.score == 0
 
 
@@ -177,7 +177,7 @@ def test_every_student_of_a_generated_choice_item_needs_the_right_pick(store):
         right = embedding_dims.solve(ex.params)
         order = [o for o in ex.form()["options"] if o != right][:2] + [right]
         for typed in order:
-            out = practice.submit(store, student, a, 0, typed)
+            out = submission.submit(store, student, a, 0, typed)
         assert out.state.solved and out.state.score == 0.25
         return
     pytest.fail("no student drew the choice ask")

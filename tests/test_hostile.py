@@ -10,7 +10,7 @@ import pytest
 
 from core.matrix_text import MatrixInputError, parse_matrix
 from core.text import InputError, check_sentence, find_masks, split_sentences
-from exercises import REGISTRY, practice
+from exercises import REGISTRY, identity
 from exercises import assignments as assignment_files
 from exercises.base import Feedback, format_answer
 from tests.hostile import CORPUS, tally
@@ -73,15 +73,15 @@ def test_student_ids_are_refused_or_kept_as_typed():
     exceptions, folded = [], []
     for text in CORPUS:
         try:
-            sid = practice.normalize_student_id(text)
-        except practice.SignInError:
+            sid = identity.normalize_student_id(text)
+        except identity.SignInError:
             continue
         except Exception as err:  # noqa: BLE001
             exceptions.append((text[:30], repr(err)[:80]))
             continue
         if sid != text.strip().lower() or not sid.isascii():
             folded.append((text[:30], sid))
-    tally("exercises.practice.normalize_student_id", len(CORPUS), exceptions=len(exceptions), leaks=len(folded))
+    tally("exercises.identity.normalize_student_id", len(CORPUS), exceptions=len(exceptions), leaks=len(folded))
     assert not exceptions
     assert not folded
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from exercises import BY_ID, practice
+from exercises import BY_ID, practice, submission
 from exercises.assignments import parse
 from exercises.store import Store
 
@@ -35,7 +35,7 @@ def spend_tries(store, student, a, pos):
     # one typed answer is one try, so each try types a wrong option anew: as its text, then as its letter
     wrongs = [o for o in options if o != right] + [chr(97 + i) for i, o in enumerate(options) if o != right]
     for n in range(practice.states(store, student, a)[pos].max_tries):
-        assert practice.submit(store, student, a, pos, wrongs[n]).feedback.valid
+        assert submission.submit(store, student, a, pos, wrongs[n]).feedback.valid
 
 
 @pytest.mark.parametrize("verified", [False, True])
@@ -57,7 +57,7 @@ def test_a_drawn_variant_out_of_tries_shows_its_answer_to_anyone(store):
     a = parse(LECTURE, "lecture.toml", BY_ID)
     n = len(practice.exercise("throwaway", a, 1).params["scores"])
     for typed in ["0.1 " * n, "0.2 " * n]:
-        assert practice.submit(store, "throwaway", a, 1, typed).feedback.valid
+        assert submission.submit(store, "throwaway", a, 1, typed).feedback.valid
     state = practice.states(store, "throwaway", a)[1]  # unverified by default
     assert state.closed and not state.fixed and state.earned_solution
 
@@ -66,6 +66,6 @@ def test_solving_a_lecture_variant_earns_its_answer_even_unverified(store):
     a = parse(LECTURE, "lecture.toml", BY_ID)
     ex = practice.exercise("solver", a, 0)
     right = practice.solution(ex, None).answer
-    assert practice.submit(store, "solver", a, 0, right).feedback.correct
+    assert submission.submit(store, "solver", a, 0, right).feedback.correct
     state = practice.states(store, "solver", a, verified=False)[0]
     assert state.solved and state.earned_solution

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exercises import BY_ID, practice
+from exercises import BY_ID, practice, submission
 from exercises.assignments import parse
 from exercises.families import softmax_row
 from exercises.session_log import SessionLog
@@ -17,13 +17,13 @@ def test_the_page_flow_runs_on_a_session_log():
     a = parse(GOOD, "week1.toml", BY_ID)
     log = SessionLog()
     p = practice.exercise("practice-1", a, 0).params
-    out = practice.submit(log, "practice-1", a, 0, "banana")
+    out = submission.submit(log, "practice-1", a, 0, "banana")
     assert not out.feedback.valid and out.state.tries == 0
-    out = practice.submit(log, "practice-1", a, 0, softmax_row.solve(p))
+    out = submission.submit(log, "practice-1", a, 0, softmax_row.solve(p))
     assert out.feedback.correct and out.state.solved
-    again = practice.submit(log, "practice-1", a, 0, softmax_row.solve(p))  # the same answer: the same submission
+    again = submission.submit(log, "practice-1", a, 0, softmax_row.solve(p))  # the same answer: the same submission
     assert len(log.attempts("practice-1", "week1")) == 2 and again.state.tries == 1
-    assert not practice.submit(log, "practice-1", a, 0, "0 0 0").stored  # closed: nothing kept
+    assert not submission.submit(log, "practice-1", a, 0, "0 0 0").stored  # closed: nothing kept
     with pytest.raises(ExerciseClosed):
         log.record("s4", "practice-1", "week1", 0, "softmax_row", 1, "x", True, 0.0, max_tries=3)
     with pytest.raises(ValueError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from exercises.practice import MAX_STUDENT_ID, SignInError, normalize_student_id
+from exercises.identity import MAX_STUDENT_ID, SignInError, normalize_student_id
 from exercises.sso_claims import ClaimError, Identity, claim_name, identity, instructor_list, student_id
 
 GOOGLE = {"iss": "https://accounts.google.com", "sub": "1094", "email": "Ada.Lovelace@Uni.Example",

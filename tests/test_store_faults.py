@@ -1,4 +1,4 @@
-"""The gradebook when things go wrong, through practice.submit as the page calls it: a reply to COMMIT
+"""The gradebook when things go wrong, through submission.submit as the page calls it: a reply to COMMIT
 that never comes (a TCP proxy between the store and a real PostgreSQL drops it), a hung PostgreSQL and
 a locked SQLite file (the timeouts), a read-only SQLite file fixed while the app runs, and answers that
 cannot be stored (too long, control characters) on both databases."""
@@ -15,7 +15,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from exercises import BY_ID, practice
+from exercises import BY_ID, practice, submission
 from exercises.assignments import parse
 from exercises.families import softmax_row
 from exercises.store import MAX_ANSWER_CHARS, GradebookTimeout, Store
@@ -73,7 +73,7 @@ def test_the_same_answer_submitted_at_once_from_eight_threads_is_one_attempt(url
 
     def click():
         barrier.wait()
-        outcomes.append(practice.submit(store, "ann", ASSIGNMENT, 0, wrong))
+        outcomes.append(submission.submit(store, "ann", ASSIGNMENT, 0, wrong))
 
     threads = [threading.Thread(target=click) for _ in range(8)]
     for t in threads:
@@ -88,11 +88,11 @@ def test_the_same_answer_submitted_at_once_from_eight_threads_is_one_attempt(url
 def test_the_same_wrong_answer_typed_again_is_not_a_second_try(url):
     store = Store(url)
     wrong, right = wrong_and_right("bo")
-    first = practice.submit(store, "bo", ASSIGNMENT, 0, wrong)
-    again = practice.submit(store, "bo", ASSIGNMENT, 0, f"  {wrong}  ")  # spaces around it: the same answer
+    first = submission.submit(store, "bo", ASSIGNMENT, 0, wrong)
+    again = submission.submit(store, "bo", ASSIGNMENT, 0, f"  {wrong}  ")  # spaces around it: the same answer
     assert not first.repeated and again.repeated and again.feedback == first.feedback and again.state.tries == 1
-    assert practice.submit(store, "bo", ASSIGNMENT, 0, "banana").state.tries == 1  # unreadable: no try
-    out = practice.submit(store, "bo", ASSIGNMENT, 0, right)
+    assert submission.submit(store, "bo", ASSIGNMENT, 0, "banana").state.tries == 1  # unreadable: no try
+    out = submission.submit(store, "bo", ASSIGNMENT, 0, right)
     assert out.feedback.correct and out.state.tries == 2 and out.state.solved
     store.close()
     assert [r[0] for r in rows(url, "bo")] == [wrong, "banana", right]
@@ -107,7 +107,7 @@ def test_a_lost_commit_reply_is_looked_up_and_the_feedback_is_the_stored_rows(pg
     store = Store(proxy.url, timeout=5)
     wrong, _ = wrong_and_right("cy")
     proxy.set("drop_commit")
-    out = practice.submit(store, "cy", ASSIGNMENT, 0, wrong)
+    out = submission.submit(store, "cy", ASSIGNMENT, 0, wrong)
     assert proxy.commits_dropped == 1
     assert out.stored and out.feedback.mistake == "max_instead_of_softmax" and out.state.tries == 1
     assert rows(url, "cy") == [(wrong, True, "max_instead_of_softmax", 0.0)]
@@ -119,18 +119,18 @@ def test_a_lost_commit_with_the_database_gone_says_may_not_have_been_saved_and_r
     store = Store(proxy.url, timeout=5)
     wrong, right = wrong_and_right("dee")
     proxy.set("drop_commit", after_commit="down")
-    with pytest.raises(practice.MaybeSaved, match="may not have been saved.*Reload the page") as caught:
-        practice.submit(store, "dee", ASSIGNMENT, 0, wrong)
+    with pytest.raises(submission.MaybeSaved, match="may not have been saved.*Reload the page") as caught:
+        submission.submit(store, "dee", ASSIGNMENT, 0, wrong)
     assert rows(url, "dee") == [(wrong, True, "max_instead_of_softmax", 0.0)]  # it was committed
 
-    with pytest.raises(practice.NotSaved):  # still down: another answer is not saved, and says so
-        practice.submit(store, "dee", ASSIGNMENT, 0, right)
+    with pytest.raises(submission.NotSaved):  # still down: another answer is not saved, and says so
+        submission.submit(store, "dee", ASSIGNMENT, 0, right)
     proxy.set("pass")
-    resolved = practice.resolve(store, "dee", ASSIGNMENT, 0, caught.value.submission_id)
+    resolved = submission.resolve(store, "dee", ASSIGNMENT, 0, caught.value.submission_id)
     assert resolved.feedback.mistake == "max_instead_of_softmax" and resolved.state.tries == 1
-    again = practice.submit(store, "dee", ASSIGNMENT, 0, wrong)  # the student submits it again
+    again = submission.submit(store, "dee", ASSIGNMENT, 0, wrong)  # the student submits it again
     assert again.repeated and again.feedback == resolved.feedback and again.state.tries == 1
-    out = practice.submit(store, "dee", ASSIGNMENT, 0, right)  # the next answer is graded and stored as itself
+    out = submission.submit(store, "dee", ASSIGNMENT, 0, right)  # the next answer is graded and stored as itself
     assert out.feedback.correct and out.state.solved and out.state.tries == 2
     assert rows(url, "dee") == [(wrong, True, "max_instead_of_softmax", 0.0), (right, True, None, 1.0)]
     store.close()
@@ -144,11 +144,11 @@ def test_a_hung_postgresql_times_out_with_a_message_and_the_store_recovers(pg):
     url, proxy = pg
     store = Store(proxy.url, timeout=2)
     wrong, _ = wrong_and_right("eve")
-    practice.submit(store, "eve", ASSIGNMENT, 0, "banana")  # a pooled connection that worked
+    submission.submit(store, "eve", ASSIGNMENT, 0, "banana")  # a pooled connection that worked
     proxy.set("stall")
     start = time.monotonic()
-    with pytest.raises(practice.NotSaved, match=r"did not answer within 2 seconds \(timed out\).*not saved"):
-        practice.submit(store, "eve", ASSIGNMENT, 0, wrong)
+    with pytest.raises(submission.NotSaved, match=r"did not answer within 2 seconds \(timed out\).*not saved"):
+        submission.submit(store, "eve", ASSIGNMENT, 0, wrong)
     pooled = time.monotonic() - start
     start = time.monotonic()
     with pytest.raises(GradebookTimeout, match="did not answer within 2 seconds"):
@@ -160,12 +160,12 @@ def test_a_hung_postgresql_times_out_with_a_message_and_the_store_recovers(pg):
 
     proxy.set("stall_insert")  # the server hangs in the middle of the INSERT: the statement's deadline
     start = time.monotonic()
-    with pytest.raises(practice.NotSaved, match="timed out"):
-        practice.submit(store, "eve", ASSIGNMENT, 0, wrong)
+    with pytest.raises(submission.NotSaved, match="timed out"):
+        submission.submit(store, "eve", ASSIGNMENT, 0, wrong)
     print(f"hung during the INSERT: message after {time.monotonic() - start:.2f} s")
     assert time.monotonic() - start < 5
     proxy.set("pass")  # the server ends the cut-off transaction (idle_in_transaction_session_timeout) and its lock
-    out = practice.submit(store, "eve", ASSIGNMENT, 0, wrong)  # the same store: cut connections were discarded
+    out = submission.submit(store, "eve", ASSIGNMENT, 0, wrong)  # the same store: cut connections were discarded
     assert out.stored and out.state.tries == 1
     assert [r[0] for r in rows(url, "eve")] == ["banana", wrong]
     store.close()
@@ -178,12 +178,12 @@ def test_a_locked_sqlite_file_times_out_with_a_message(tmp_path):
     other = sqlite3.connect(tmp_path / "gradebook.sqlite3", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock and never lets go
     start = time.monotonic()
-    with pytest.raises(practice.NotSaved, match="did not answer within 1 seconds"):
-        practice.submit(store, "fay", ASSIGNMENT, 0, wrong)
+    with pytest.raises(submission.NotSaved, match="did not answer within 1 seconds"):
+        submission.submit(store, "fay", ASSIGNMENT, 0, wrong)
     assert time.monotonic() - start < 4
     other.execute("ROLLBACK")
     other.close()
-    assert practice.submit(store, "fay", ASSIGNMENT, 0, wrong).stored
+    assert submission.submit(store, "fay", ASSIGNMENT, 0, wrong).stored
     store.close()
 
 
@@ -207,12 +207,12 @@ def test_a_read_only_sqlite_file_made_writable_is_written_without_a_restart(tmp_
         store = Store(f"sqlite:///{path}")  # the app starts on a read-only gradebook
         assert "read-only" in store.writable_problem()
         wrong, _ = wrong_and_right("gus")
-        with pytest.raises(practice.NotSaved, match="read-only.*not saved"):
-            practice.submit(store, "gus", ASSIGNMENT, 0, wrong)
+        with pytest.raises(submission.NotSaved, match="read-only.*not saved"):
+            submission.submit(store, "gus", ASSIGNMENT, 0, wrong)
         assert practice.states(store, "gus", ASSIGNMENT)[0].tries == 0  # reading still works
     finally:
         _read_only(path, False)
-    out = practice.submit(store, "gus", ASSIGNMENT, 0, wrong)
+    out = submission.submit(store, "gus", ASSIGNMENT, 0, wrong)
     assert out.stored and out.state.tries == 1
     assert store.writable_problem() is None
     store.close()
@@ -230,7 +230,7 @@ UNSTORABLE = [
 def test_answers_that_cannot_be_stored_are_refused_with_a_message_on_both_databases(url):
     store = Store(url)
     for answer in UNSTORABLE:
-        out = practice.submit(store, "hal", ASSIGNMENT, 0, answer)
+        out = submission.submit(store, "hal", ASSIGNMENT, 0, answer)
         assert not out.stored and not out.feedback.valid and out.state.tries == 0, repr(answer[:20])
         assert "at most 10,000" in out.feedback.message or "control character" in out.feedback.message
         with pytest.raises(ValueError, match="cannot be stored"):
@@ -238,7 +238,7 @@ def test_answers_that_cannot_be_stored_are_refused_with_a_message_on_both_databa
     assert store.attempts("hal", ASSIGNMENT.id) == []
     # line breaks and tabs are how matrices are typed; \r\n arrives from Windows browsers
     for answer in ["0.1\t0.2\t0.7", "0.1\n0.2\n0.7", "0.1\r\n0.2\r\n0.7", "x" * MAX_ANSWER_CHARS]:
-        assert practice.submit(store, "hal", ASSIGNMENT, 0, answer).stored
+        assert submission.submit(store, "hal", ASSIGNMENT, 0, answer).stored
     stored = [a.answer for a in store.attempts("hal", ASSIGNMENT.id)]  # \r\n is \n: the same answer, stored once
     assert stored == ["0.1\t0.2\t0.7", "0.1\n0.2\n0.7", "x" * MAX_ANSWER_CHARS]
     store.close()
