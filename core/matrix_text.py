@@ -15,10 +15,12 @@ import re
 
 import numpy as np
 
+from core.errors import UserError
+
 MAX_SIZE = 16
 
 
-class MatrixInputError(ValueError):
+class MatrixInputError(UserError):
     """A matrix typed by a person could not be used; str(error) says what to fix."""
 
 

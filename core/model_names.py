@@ -30,6 +30,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import UserError
+
 APP_FOLDER = Path(__file__).resolve().parent.parent
 BUNDLED = "bundled:all-MiniLM-L6-v2"
 BUNDLED_PREFIX = "bundled:"
@@ -41,7 +43,7 @@ MAX_NAME = 200  # hub ids are at most 96 characters; a folder name longer than t
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 
-class ModelLoadError(ValueError):
+class ModelLoadError(UserError):
     """A model could not be loaded. The message names the model, the reason and the fix."""
 
 

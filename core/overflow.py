@@ -27,6 +27,7 @@ from core.attention import (
     multi_head_attention,
     self_attention,
 )
+from core.errors import UserError
 
 FLOAT_MAX = float(np.finfo(float).max)  # 1.8e308
 
@@ -51,7 +52,7 @@ class _UpToNorm1:
     norm_1: np.ndarray
 
 
-class OverflowInputError(ValueError):
+class OverflowInputError(UserError):
     """Numbers a person typed that are too large for one of the steps; the message names the step."""
 
 

@@ -19,6 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from core.errors import UserError
+
 MAX_CHARS = 2000   # a sentence page keeps this many characters of a paste
 MAX_MASKS = 8      # the masked-LM page predicts at most this many [MASK]s at once
 MAX_SENTENCES = 12  # the similarity page compares at most this many sentences
@@ -26,7 +28,7 @@ MASK_TOKEN = "[MASK]"
 EXAMPLE_MASKED = "The cat [MASK] on the mat."
 
 
-class InputError(ValueError):
+class InputError(UserError):
     """Text that cannot be used. The message says what is wrong and what to type instead."""
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from core.errors import UserError
 from exercises import toml_files
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "assignments"
@@ -40,7 +41,7 @@ MAX_ENTRIES = 200
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
-class AssignmentError(ValueError):
+class AssignmentError(UserError):
     """An assignment file that cannot be used; str(error) names the file and what to fix."""
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.errors import UserError
+
 CORRECT = "Correct."
 NOT_CORRECT = "Not correct."
 
@@ -52,7 +54,7 @@ class Feedback:
                 "cells": self.cells, "hint": self.hint, "right": self.right}
 
 
-class AnswerError(ValueError):
+class AnswerError(UserError):
     """Typed input that could not be read; str(error) says what to fix. Costs no attempt."""
 
 

@@ -24,6 +24,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from core.errors import UserError
 from exercises.signin_tables import ensure, insert, signins
 
 MAX_STUDENT_ID = 64
@@ -33,7 +34,7 @@ METHODS = {"sso": "single sign-on", "roster": "roster code", "class_code": "clas
 VERIFIED = frozenset({"sso", "roster"})
 
 
-class SignInError(ValueError):
+class SignInError(UserError):
     """A student id, code or password that is refused; str(error) says what is wrong and how to fix it."""
 
 

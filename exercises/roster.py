@@ -22,13 +22,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import UserError
 from exercises.identity import SignInError, normalize_student_id
 
 MAX_BYTES = 5_000_000
 COLUMN = "student_id"
 
 
-class RosterError(ValueError):
+class RosterError(UserError):
     """A roster file that cannot be used; str(error) names the file, what is wrong and how to fix it."""
 
 

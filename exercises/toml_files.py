@@ -14,6 +14,8 @@ import stat
 import tomllib
 from pathlib import Path
 
+from core.errors import UserError
+
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 16  # arrays and inline tables inside one another; assignments need 0
 _BOM = b"\xef\xbb\xbf"
@@ -21,7 +23,7 @@ _SAVE_UTF8 = ("Fix: save it as UTF-8 (in most editors: Save As, or the encoding 
               "then 'UTF-8', not 'UTF-8 with BOM').")
 
 
-class TomlFileError(ValueError):
+class TomlFileError(UserError):
     """A file that cannot be read as TOML; str(error) starts with the file's name."""
 
 
