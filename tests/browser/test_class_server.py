@@ -1,0 +1,108 @@
+"""A student on a class server (deploy/class_server.py: 2 app processes behind a real HAProxy, a real
+PostgreSQL) whose process dies: kill -9 of it, Streamlit's page reconnects through HAProxy to the other
+process, the student signs in again and continues with nothing lost, and the gradebook holds every
+attempt exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import textwrap
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from deploy import haproxy
+from exercises import assignments as assignment_files
+from exercises import practice
+from exercises.families import softmax_row
+from exercises.store import Store
+from tests import class_stack
+from tests.browser import harness
+from tests.browser.harness import wait_settled
+from tests.browser.test_exercises import alert, submit
+from tests.postgres import new_postgres_database
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def class_server(tmp_path_factory, postgres_url):
+    folder = tmp_path_factory.mktemp("class-server")
+    (folder / "practice.toml").write_text(textwrap.dedent("""
+        id = "practice"
+        tries = 3
+        [[exercise]]
+        family = "softmax_row"
+        count = 2
+    """))
+    db, logs, port = new_postgres_database(postgres_url), folder / "logs", harness.free_port()
+    env = {"ATTENTION_LAB_ASSIGNMENTS": str(folder), "ATTENTION_LAB_CLASS_CODE": "", "DATABASE_URL": ""}
+    cmd = [sys.executable, "-m", "deploy.class_server", "--processes", "2", "--port", str(port),
+           "--bind", "127.0.0.1", "--database-url", db, "--logs", str(logs)]
+    proc, url = class_stack.start(cmd, env, folder / "out.log")
+    try:
+        yield {"url": url, "db": db, "folder": folder, "logs": logs}
+    finally:
+        assert class_stack.stop(proc) == 0
+        for log in logs.glob("app*.log"):
+            text = log.read_text(errors="replace")
+            assert "Traceback" not in text, text[-4000:]
+
+
+def server_of(page) -> str:
+    """The app process HAProxy pinned this browser to (the value of its cookie)."""
+    return next(c["value"] for c in page.context.cookies() if c["name"] == haproxy.COOKIE)
+
+
+def test_a_student_whose_process_is_killed_continues_on_the_other(page, class_server, monkeypatch):
+    monkeypatch.setenv("ATTENTION_LAB_ASSIGNMENTS", str(class_server["folder"]))
+    assignment = assignment_files.load()[0][0]
+    p0 = practice.exercise("lin", assignment, 0).params
+    p1 = practice.exercise("lin", assignment, 1).params
+    sock = class_server["logs"] / "haproxy.sock"
+
+    page.goto(f"{class_server['url']}/exercises?assignment=practice")
+    page.get_by_label("Student id").fill("lin")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    wait_settled(page)
+    submit(page, softmax_row.solve(p0))
+    expect(alert(page, "Correct.")).to_be_visible()
+    first = server_of(page)
+
+    sockets = []  # Streamlit's websocket: a new one is the page reconnecting, through HAProxy
+    page.on("websocket", lambda ws: sockets.append(time.monotonic()))
+    os.kill(class_stack.pids(class_server["logs"])[first], signal.SIGKILL)
+    killed, down = time.monotonic(), None
+    while (down is None or not sockets) and time.monotonic() - killed < 30:  # the same page, never reloaded
+        if down is None and haproxy.backend_states(sock).get(first, "").startswith("DOWN"):
+            down = time.monotonic() - killed
+        page.wait_for_timeout(100)
+    assert down is not None and sockets, f"HAProxy marked {first} down after {down} s; reconnected: {sockets}"
+    back = sockets[0] - killed
+    assert server_of(page) != first  # HAProxy sent the reconnect to the other process, with a new cookie
+
+    # The page still shows what it showed; the new process holds a new, empty session, so the
+    # student's next click shows the sign-in box (with single sign-on they would still be signed in).
+    page.get_by_role("button", name="Next exercise ▶").click()
+    box = page.get_by_label("Student id")
+    expect(box).to_be_visible()
+    print(f"\nkill -9 of {first}: HAProxy marked it down after {down:.1f} s; the page reconnected to the other "
+          f"process after {back:.1f} s; the click after it showed the sign-in box {time.monotonic() - killed:.1f} s "
+          "after the kill")
+    box.fill("lin")  # signing in again on the other process: the progress is in the shared gradebook
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    expect(page.get_by_text("1 of 2")).to_be_visible()
+    expect(page.get_by_text(softmax_row.prompt(p1)[:60])).to_be_visible()  # opens at the unfinished one
+    wait_settled(page)
+    submit(page, softmax_row.solve(p1))
+    expect(alert(page, "Correct.")).to_be_visible()
+
+    store = Store(class_server["db"])
+    rows = store.attempts("lin", "practice")
+    store.close()
+    assert [(r.position, r.score) for r in rows] == [(0, 1), (1, 1)]  # each attempt once, none lost
