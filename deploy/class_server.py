@@ -199,16 +199,22 @@ class ClassServer:
         self.stopping = True
 
     def _wait(self, ready, what: str) -> bool:
-        """Watch the children until ready() or READY_TIMEOUT_S; False (with a message) when it timed out
-        or a stop was asked."""
+        """Wait for ready() up to READY_TIMEOUT_S; False (with a message) when it timed out, a stop was
+        asked, or a process ended meanwhile (a process that cannot start is not restarted over and over:
+        its log's last lines say why)."""
         deadline = time.monotonic() + READY_TIMEOUT_S
         while not self.stopping:
             if ready():
                 return True
+            for child in [*self.children.values(), self.proxy]:
+                if (code := child.exited()) is not None:
+                    tail = child.log_path.read_text(errors="replace").splitlines()[-20:]
+                    say(f"error: {child.name} ended ({describe_exit(code)}) before the class server was ready; "
+                        f"the end of {child.log_path}:\n" + "\n".join(tail))
+                    return False
             if time.monotonic() > deadline:
                 say(f"error: timed out after {READY_TIMEOUT_S:.0f} s waiting for {what}: see the logs in {self.logs}")
                 return False
-            self._watch()
             time.sleep(0.2)
         return False
 

@@ -51,7 +51,7 @@ def executable() -> str | None:
 
 def check(cfg_path: Path) -> str | None:
     """`haproxy -c -f CFG`: None when the configuration is valid, else HAProxy's own words."""
-    proc = subprocess.run([executable() or "haproxy", "-c", "-q", "-f", str(cfg_path)],
+    proc = subprocess.run([executable() or "haproxy", "-c", "-f", str(cfg_path)],
                           capture_output=True, text=True)
     return None if proc.returncode == 0 else (proc.stdout + proc.stderr).strip()
 
