@@ -23,7 +23,6 @@ import argparse
 import os
 import secrets
 import signal
-import socket
 import sys
 import time
 import urllib.request
@@ -31,6 +30,7 @@ from pathlib import Path
 
 from core.errors import UserError
 from deploy import haproxy
+from deploy.checks import check_database_url, check_gradebook, check_port, free_ports
 from deploy.processes import Child, describe_exit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,6 +55,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="HAProxy's address (default *: every interface; 127.0.0.1 for this machine only)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""),
                         help="the PostgreSQL gradebook (default: $DATABASE_URL)")
+    parser.add_argument("--app-address", default="127.0.0.1",
+                        help="the address the app processes listen on (default 127.0.0.1: only HAProxy reaches them)")
+    parser.add_argument("--first-app-port", type=int, default=0,
+                        help="app processes on this port and the next ones (default: free ports)")
+    parser.add_argument("--apps-only", action="store_true",
+                        help="run the app processes only, for an HAProxy on another machine (see README)")
     parser.add_argument("--logs", type=Path, default=REPO / "logs" / "class-server",
                         help="the log folder (default logs/class-server)")
     return parser.parse_args(argv)
@@ -62,86 +68,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def say(text: str) -> None:
     print(text, flush=True)
-
-
-# ---------------------------------------------------------------------------------------------
-# checks before anything starts
-
-
-def check_database_url(url: str) -> str:
-    """The SQLAlchemy URL of the PostgreSQL gradebook; UserError when there is none."""
-    from exercises.store import resolve_url
-
-    if not url.strip():
-        raise UserError("DATABASE_URL is not set: the app processes of a class server share one PostgreSQL "
-                        "gradebook. Set it, e.g. DATABASE_URL=postgresql://lab:PASSWORD@127.0.0.1/lab "
-                        "./run_class.sh, or pass --database-url (./run_app.sh runs one process on SQLite).")
-    resolved = resolve_url(url.strip())
-    if not resolved.startswith("postgresql"):
-        raise UserError(f"DATABASE_URL names {resolved.split(':')[0]}, not PostgreSQL: several processes need "
-                        "a database server they all reach. Give a postgresql://user:password@host/db URL.")
-    return resolved
-
-
-def check_gradebook(url: str, processes: int) -> list[str]:
-    """Create the tables once (not K processes at once) and check the gradebook can be written; the
-    lines to print about PostgreSQL's connections. UserError when it cannot be used."""
-    from sqlalchemy import text
-
-    from exercises.store import GradebookError, Store
-    from exercises.store.connect import pool_sizes
-
-    try:
-        store = Store(url)
-    except GradebookError as err:
-        raise UserError(f"The gradebook at {_safe(url)} cannot be used: {err} Check that PostgreSQL runs "
-                        "there and that the user, password and database in DATABASE_URL are right.") from err
-    try:
-        if problem := store.writable_problem():
-            raise UserError(f"The gradebook at {_safe(url)} cannot be written to: {problem}")
-        with store.engine.connect() as conn:
-            allowed = int(conn.execute(text("SHOW max_connections")).scalar_one())
-            reserved = int(conn.execute(text("SHOW superuser_reserved_connections")).scalar_one())
-    finally:
-        store.close()
-    size, overflow = pool_sizes()
-    need, room = processes * (size + overflow), allowed - reserved
-    lines = [f"gradebook: {_safe(url)}; {processes} processes x up to {size + overflow} connections "
-             f"(pool {size} + overflow {overflow}) = {need} of the {room} PostgreSQL allows"]
-    if need > room:
-        fit = max(1, room // processes)
-        lines.append(f"warning: {need} connections may be more than PostgreSQL's max_connections allows ({room} "
-                     f"for applications): raise max_connections, or set ATTENTION_LAB_DB_POOL_SIZE and "
-                     f"ATTENTION_LAB_DB_MAX_OVERFLOW to sum to {fit} or less per process")
-    return lines
-
-
-def _safe(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def check_port(bind: str, port: int) -> None:
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("" if bind == "*" else bind, port))
-        except OSError as err:
-            raise UserError(f"Port {port} cannot be used ({err.strerror}): another server (./run_app.sh?) may "
-                            "be on it. Stop it, or pass --port with another port.") from err
-
-
-def free_ports(n: int) -> list[int]:
-    """N ports free on 127.0.0.1 now, all different."""
-    sockets = [socket.socket() for _ in range(n)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,19 +82,25 @@ class ClassServer:
         self.stopping = False
         env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
         env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
-        self.apps = [haproxy.App(f"app{i + 1}", port) for i, port in enumerate(free_ports(args.processes))]
+        ports = (list(range(args.first_app_port, args.first_app_port + args.processes)) if args.first_app_port
+                 else free_ports(args.processes))
+        host = "127.0.0.1" if args.app_address in ("0.0.0.0", "::") else args.app_address  # for health checks
+        self.apps = [haproxy.App(f"app{i + 1}", port, host) for i, port in enumerate(ports)]
         self.children = {
             a.name: Child(a.name, [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-                                   "--server.port", str(a.port), "--server.address", "127.0.0.1",
+                                   "--server.port", str(a.port), "--server.address", args.app_address,
                                    "--server.headless", "true", "--browser.gatherUsageStats", "false"],
                           env, self.logs / f"{a.name}.log", REPO)
             for a in self.apps}
-        cfg = self.logs / "haproxy.cfg"
-        cfg.write_text(haproxy.render(self.port, self.apps, self.socket, args.bind))
-        if problem := haproxy.check(cfg):
-            raise UserError(f"HAProxy refuses {cfg}: {problem}. Fix deploy/haproxy.cfg.template.")
-        self.proxy = Child("haproxy", [haproxy.executable(), "-db", "-f", str(cfg)], dict(os.environ),
-                           self.logs / "haproxy.log", REPO)
+        self.proxy = None
+        if not args.apps_only:
+            cfg = self.logs / "haproxy.cfg"
+            cfg.write_text(haproxy.render(self.port, self.apps, self.socket, args.bind))
+            if problem := haproxy.check(cfg):
+                raise UserError(f"HAProxy refuses {cfg}: {problem}. Fix deploy/haproxy.cfg.template.")
+            self.proxy = Child("haproxy", [haproxy.executable(), "-db", "-f", str(cfg)], dict(os.environ),
+                               self.logs / "haproxy.log", REPO)
+        self.everything = [*self.children.values(), *([self.proxy] if self.proxy else [])]
 
     def run(self) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -179,13 +111,17 @@ class ClassServer:
             self._write_pids()
             if not self._wait(self._apps_healthy, "the app processes to answer /_stcore/health"):
                 return 1
-            self.proxy.start()
-            self._write_pids()
-            if not self._wait(self._all_up, "HAProxy to see every app process up"):
-                return 1
-            host = "127.0.0.1" if self.bind in ("*", "0.0.0.0", "::") else self.bind
-            say(f"ready: http://{host}:{self.port} ({len(self.apps)} app processes behind HAProxy; "
-                f"logs in {self.logs})")
+            if self.proxy is None:
+                say(f"ready: {len(self.apps)} app processes on {self.apps[0].host} ports "
+                    f"{', '.join(str(a.port) for a in self.apps)} (no HAProxy here; logs in {self.logs})")
+            else:
+                self.proxy.start()
+                self._write_pids()
+                if not self._wait(self._all_up, "HAProxy to see every app process up"):
+                    return 1
+                host = "127.0.0.1" if self.bind in ("*", "0.0.0.0", "::") else self.bind
+                say(f"ready: http://{host}:{self.port} ({len(self.apps)} app processes behind HAProxy; "
+                    f"logs in {self.logs})")
             while not self.stopping:
                 self._watch()
                 time.sleep(0.2)
@@ -195,7 +131,8 @@ class ClassServer:
 
     def _on_signal(self, signum, _frame) -> None:
         if not self.stopping:
-            say(f"{signal.Signals(signum).name}: stopping HAProxy and {len(self.children)} app processes")
+            say(f"{signal.Signals(signum).name}: stopping {'HAProxy and ' if self.proxy else ''}"
+                f"{len(self.children)} app processes")
         self.stopping = True
 
     def _wait(self, ready, what: str) -> bool:
@@ -206,7 +143,7 @@ class ClassServer:
         while not self.stopping:
             if ready():
                 return True
-            for child in [*self.children.values(), self.proxy]:
+            for child in self.everything:
                 if (code := child.exited()) is not None:
                     tail = child.log_path.read_text(errors="replace").splitlines()[-20:]
                     say(f"error: {child.name} ended ({describe_exit(code)}) before the class server was ready; "
@@ -219,7 +156,7 @@ class ClassServer:
         return False
 
     def _apps_healthy(self) -> bool:
-        return all(_healthy(a.port) for a in self.apps)
+        return all(_healthy(a.host, a.port) for a in self.apps)
 
     def _all_up(self) -> bool:
         states = haproxy.backend_states(self.socket)
@@ -227,7 +164,7 @@ class ClassServer:
 
     def _watch(self) -> None:
         """Restart what died: an app process (HAProxy has marked it down by now) or HAProxy itself."""
-        for child in [*self.children.values(), self.proxy]:
+        for child in self.everything:
             code = child.exited()
             if code is not None and not self.stopping:
                 wait = child.schedule_restart()
@@ -240,14 +177,14 @@ class ClassServer:
 
     def _write_pids(self) -> None:
         ports = {a.name: a.port for a in self.apps} | {"haproxy": self.port}
-        lines = [f"{c.name} {c.pid} {ports[c.name]}" for c in [*self.children.values(), self.proxy] if c.pid]
+        lines = [f"{c.name} {c.pid} {ports[c.name]}" for c in self.everything if c.pid]
         (self.logs / "pids").write_text("\n".join(lines) + "\n")
 
     def _stop(self) -> None:
         """HAProxy first (no new request reaches a stopping process), then every app process; whatever
         has not ended after STOP_GRACE_S is killed."""
         self.stopping = True
-        children = [self.proxy, *self.children.values()]
+        children = self.everything[::-1]  # HAProxy, when there is one, first
         for child in children:
             child.terminate()
         deadline = time.monotonic() + STOP_GRACE_S
@@ -257,9 +194,9 @@ class ClassServer:
         say("stopped")
 
 
-def _healthy(port: int) -> bool:
+def _healthy(host: str, port: int) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+        with urllib.request.urlopen(f"http://{host}:{port}/_stcore/health", timeout=2) as r:
             return r.status == 200 and r.read().strip() == b"ok"
     except OSError:
         return False
@@ -271,9 +208,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.processes < 1:
             raise UserError(f"--processes {args.processes} is not a number of processes: give 1 or more.")
         database_url = check_database_url(args.database_url)
-        if haproxy.executable() is None:
+        if haproxy.executable() is None and not args.apps_only:
             raise UserError("HAProxy is not installed: run `apt-get install haproxy` (./run_class.sh does it).")
-        check_port(args.bind, args.port)
+        if not args.apps_only:
+            check_port(args.bind, args.port)
+        for port in range(args.first_app_port, args.first_app_port + args.processes) if args.first_app_port else ():
+            check_port(args.app_address, port)
         lines = check_gradebook(database_url, args.processes)
         args.logs.mkdir(parents=True, exist_ok=True)
         server = ClassServer(args, database_url)
@@ -282,8 +222,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for line in lines:
         say(line)
-    say(f"starting {len(server.apps)} app processes on 127.0.0.1 ports "
-        f"{', '.join(str(a.port) for a in server.apps)}, HAProxy on {args.bind}:{args.port}")
+    say(f"starting {len(server.apps)} app processes on {args.app_address} ports "
+        f"{', '.join(str(a.port) for a in server.apps)}"
+        + ("" if args.apps_only else f", HAProxy on {args.bind}:{args.port}"))
     return server.run()
 
 

@@ -1,18 +1,17 @@
-"""deploy/class_server.py: what it refuses before starting anything (no DATABASE_URL, a database that is
-not PostgreSQL or not there, a port in use), each with what to do, and the connections it counts
-against PostgreSQL's max_connections. The whole stack runs in test_run_class.py."""
+"""deploy/class_server.py's command line: what it refuses before starting anything (no DATABASE_URL, a
+database that is not PostgreSQL or not there, no processes), each with what to do and no traceback.
+The whole stack runs in test_run_class.py (and, with a student in a browser, browser/test_class_server.py)."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
+import urllib.request
 
 import pytest
 
-from core.errors import UserError
-from deploy import class_server
 from tests.class_stack import REPO
+from tests.postgres import new_postgres_database
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -39,26 +38,24 @@ def test_a_database_it_cannot_share_is_refused(url, words):
     assert "Traceback" not in done.stderr
 
 
-def test_a_port_in_use_is_refused_with_the_option_to_change_it():
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        with pytest.raises(UserError, match="--port"):
-            class_server.check_port("127.0.0.1", port)
-
-
 def test_processes_must_be_one_or_more():
     done = run("--processes", "0", env={"DATABASE_URL": "postgresql://lab@127.0.0.1:1/lab"})
     assert done.returncode == 2 and "give 1 or more" in done.stderr
 
 
-def test_it_warns_when_the_processes_could_open_more_connections_than_postgresql_allows(postgres_url, monkeypatch):
-    monkeypatch.setenv("ATTENTION_LAB_DB_POOL_SIZE", "5")
-    monkeypatch.setenv("ATTENTION_LAB_DB_MAX_OVERFLOW", "10")
-    fits = class_server.check_gradebook(postgres_url, 2)  # the tests' server: max_connections 100, 3 reserved
-    assert fits == [f"gradebook: {postgres_url}; 2 processes x up to 15 connections (pool 5 + overflow 10) "
-                    "= 30 of the 97 PostgreSQL allows"]
-    too_many = class_server.check_gradebook(postgres_url, 8)
-    assert "120 of the 97" in too_many[0]
-    assert "ATTENTION_LAB_DB_MAX_OVERFLOW to sum to 12 or less per process" in too_many[1]
+def test_apps_only_runs_the_app_processes_for_an_haproxy_elsewhere(tmp_path, postgres_url):
+    from tests.browser.harness import free_port
+    from tests.class_stack import start, stop
+
+    port = free_port()
+    cmd = [sys.executable, "-m", "deploy.class_server", "--apps-only", "--processes", "1", "--first-app-port",
+           str(port), "--database-url", new_postgres_database(postgres_url), "--logs", str(tmp_path / "logs")]
+    proc, _ = start(cmd, {}, tmp_path / "out.log")
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as r:
+            assert r.read() == b"ok"
+    finally:
+        assert stop(proc) == 0
+    out = (tmp_path / "out.log").read_text()
+    assert f"ready: 1 app processes on 127.0.0.1 ports {port} (no HAProxy here" in out
+    assert not (tmp_path / "logs" / "haproxy.cfg").exists()

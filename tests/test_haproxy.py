@@ -3,6 +3,8 @@ health checks on /_stcore/health), checked by HAProxy itself, and the stats sock
 
 from __future__ import annotations
 
+import pytest
+
 from deploy import haproxy
 
 
@@ -30,3 +32,17 @@ def test_a_broken_configuration_is_reported_in_haproxys_words(tmp_path):
 
 def test_no_stats_socket_means_no_states(tmp_path):
     assert haproxy.backend_states(tmp_path / "nobody.sock") == {}
+
+
+def test_the_front_of_several_machines_lists_every_process_of_each(tmp_path, capsys):
+    apps = haproxy.parse_servers(["10.0.0.2:8601-8603", "10.0.0.3:8601"])
+    assert [(a.name, a.host, a.port) for a in apps] == [
+        ("10-0-0-2-8601", "10.0.0.2", 8601), ("10-0-0-2-8602", "10.0.0.2", 8602), ("10-0-0-2-8603", "10.0.0.2", 8603),
+        ("10-0-0-3-8601", "10.0.0.3", 8601)]
+    haproxy.main(["--port", "8080", "--socket", str(tmp_path / "s.sock"), "10.0.0.2:8601-8602"])
+    cfg = tmp_path / "haproxy.cfg"
+    cfg.write_text(capsys.readouterr().out)
+    assert "server 10-0-0-2-8602 10.0.0.2:8602 cookie 10-0-0-2-8602" in cfg.read_text()
+    assert haproxy.check(cfg) is None
+    with pytest.raises(SystemExit, match="HOST:FIRST-LAST"):
+        haproxy.parse_servers(["10.0.0.2:8603-8601"])
