@@ -1,7 +1,9 @@
 """A student on a class server (deploy/class_server.py: 2 app processes behind a real HAProxy, a real
-PostgreSQL) whose process dies: kill -9 of it, Streamlit's page reconnects through HAProxy to the other
-process, the student signs in again and continues with nothing lost, and the gradebook holds every
-attempt exactly once."""
+PostgreSQL) whose process dies: after kill -9 of it, HAProxy marks it down and Streamlit's page
+reconnects through HAProxy to the other process (the same page, never reloaded); that process holds a
+new session, so the student's next click shows the sign-in box; they sign in again, find exercise 1
+solved, answer exercise 2, and the gradebook holds each attempt exactly once. The test prints the
+seconds until HAProxy marked the process down, until the page reconnected, and until the sign-in box."""
 
 from __future__ import annotations
 
