@@ -2,14 +2,17 @@
 
     ./run_class.sh [--processes K] [--port 8501] [--bind ADDRESS] [--database-url URL] [--logs DIR]
     python -m deploy.class_server ...     the same, without run_class.sh's install step
+    ./run_class.sh --apps-only --app-address 10.0.0.2 --first-app-port 8601   the app processes of one
+                                          machine, for an HAProxy on another (README "Past one machine")
 
 It checks the settings (DATABASE_URL must name a PostgreSQL it can write to), creates the gradebook's
 tables once, starts K `streamlit run` processes on 127.0.0.1 ports of their own, writes haproxy.cfg from
 deploy/haproxy.cfg.template into the log folder, starts HAProxy on PORT, and prints
 "ready: http://127.0.0.1:PORT" when HAProxy sees all K processes healthy. Then it watches: a process
 that dies is started again (after 1 s, longer if it keeps dying); Ctrl-C or SIGTERM stops everything it
-started. The log folder holds haproxy.cfg, haproxy.log (one line per request, and every process going
-down or up), app1.log ... appK.log, and pids (name, pid, port of every running process).
+started. The log folder holds class_server.log (what it printed), haproxy.cfg, haproxy.log (one line per
+request, and every process going down or up), app1.log ... appK.log, and pids (name, pid and port of
+every running process).
 
 Every app process gets the same settings: DATABASE_URL, the ATTENTION_LAB_* variables, the same
 .streamlit/secrets.toml (its [auth] cookie_secret is what makes a single sign-on hold on every process),
@@ -66,8 +69,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+_journal: list[Path] = []  # the log folder's class_server.log, once there is a folder
+
+
 def say(text: str) -> None:
+    """A line for the person (or script) that started the class server, also kept in class_server.log."""
     print(text, flush=True)
+    for path in _journal:
+        with open(path, "a") as f:
+            f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {text}\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         lines = check_gradebook(database_url, args.processes)
         args.logs.mkdir(parents=True, exist_ok=True)
         server = ClassServer(args, database_url)
+        _journal.append(args.logs / "class_server.log")
     except UserError as err:
         print(f"run_class.sh: {err}", file=sys.stderr, flush=True)
         return 2

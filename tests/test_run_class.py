@@ -50,3 +50,4 @@ def test_run_class_serves_through_haproxy_restarts_a_killed_process_and_stops_cl
     assert running == [], f"still running after stop: {running}"
     assert not (logs / "pids").exists()
     assert "Traceback" not in (logs / "app1.log").read_text()
+    assert "app2 started again" in (logs / "class_server.log").read_text()
