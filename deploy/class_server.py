@@ -2,6 +2,7 @@
 
     ./run_class.sh [--processes K] [--port 8501] [--bind ADDRESS] [--database-url URL] [--logs DIR]
     python -m deploy.class_server ...     the same, without run_class.sh's install step
+    ./run_class.sh ... -- --secrets.files PATH   arguments after -- go to every `streamlit run`
     ./run_class.sh --apps-only --app-address 10.0.0.2 --first-app-port 8601   the app processes of one
                                           machine, for an HAProxy on another (README "Past one machine")
 
@@ -50,7 +51,9 @@ def cpu_count() -> int:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="run_class.sh", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="run_class.sh", description=__doc__.split("\n\n")[0],
+                                     epilog="Arguments after -- go to every `streamlit run`, e.g. "
+                                            "-- --secrets.files /etc/attention-lab/secrets.toml")
     parser.add_argument("--processes", "-k", type=int, default=cpu_count(),
                         help="app processes (default: the number of CPUs, here %(default)s)")
     parser.add_argument("--port", "-p", type=int, default=8501, help="HAProxy's port (default 8501)")
@@ -66,7 +69,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="run the app processes only, for an HAProxy on another machine (see README)")
     parser.add_argument("--logs", type=Path, default=REPO / "logs" / "class-server",
                         help="the log folder (default logs/class-server)")
-    return parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    cut = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:cut])
+    args.streamlit_args = argv[cut + 1:]
+    return args
 
 
 _journal: list[Path] = []  # the log folder's class_server.log, once there is a folder
@@ -99,7 +106,8 @@ class ClassServer:
         self.children = {
             a.name: Child(a.name, [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
                                    "--server.port", str(a.port), "--server.address", args.app_address,
-                                   "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                                   "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                                   *args.streamlit_args],
                           env, self.logs / f"{a.name}.log", REPO)
             for a in self.apps}
         self.proxy = None
