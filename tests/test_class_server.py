@@ -1,6 +1,7 @@
 """deploy/class_server.py's command line: what it refuses before starting anything (no DATABASE_URL, a
 database that is not PostgreSQL or not there, no processes), each with what to do and no traceback.
-The whole stack runs in test_run_class.py (and, with a student in a browser, browser/test_class_server.py)."""
+The whole stack runs in test_run_class.py, and with a student in a browser in
+browser/test_class_server_failover.py."""
 
 from __future__ import annotations
 
