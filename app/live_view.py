@@ -1,0 +1,96 @@
+"""The class's answers to one exercise, redrawn every few seconds (exercises/live.py counts them): on
+the dashboard's Live tab and on its own projector page (app/live.py). Only the fragment reruns; it shows
+counts, options, numbers and mistake names, never a student's id or a typed text."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.plain import plain
+from core.url_params import read_seed
+from exercises import live, practice
+from exercises.assignments import Assignment
+from exercises.store import GradebookError, Store
+
+DEFAULT_EVERY = 3  # seconds between refreshes; ?every=N in the URL (1 to MAX_EVERY)
+MAX_EVERY = 60
+
+PROJECTOR_CSS = """
+<style>
+  [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+  [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.7rem; line-height: 1.4; }
+  [data-testid="stMain"] h1 { font-size: 3.2rem; }
+  [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 4.5rem; }
+  [data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.6rem; }
+  [data-testid="stMain"] [data-testid="stProgress"] p { font-size: 1.7rem; }
+</style>
+"""
+
+
+def every() -> int:
+    """Seconds between refreshes: the URL's ?every=N, else DEFAULT_EVERY (with a message when N is wrong)."""
+    value, message = read_seed(st.query_params.get_all("every"), hi=MAX_EVERY)
+    if message or value == 0:
+        st.warning(plain(f"The link's every={st.query_params.get('every')!r} is not a whole number of seconds from 1 "
+                         f"to {MAX_EVERY}, so the view refreshes every {DEFAULT_EVERY} s. Fix: write ?every=3."),
+                   icon=":material/link_off:")
+        return DEFAULT_EVERY
+    return value or DEFAULT_EVERY
+
+
+def pick(found: list[Assignment], key: str) -> tuple[Assignment, int] | None:
+    """The assignment and exercise to follow (preset by ?assignment=ID&exercise=N on the projector page)."""
+    if not found:
+        st.info("There is no assignment yet: add a TOML file to the assignments folder.", icon=":material/info:")
+        return None
+    ids = [a.id for a in found]
+    asked = st.query_params.get("assignment")
+    c = st.columns([3, 3, 1])
+    chosen = c[0].selectbox("Assignment", ids, index=ids.index(asked) if asked in ids else 0, key=f"{key}_assignment",
+                            format_func=lambda a: next(x.title for x in found if x.id == a))
+    assignment = found[ids.index(chosen)]
+    asked_pos = st.query_params.get("exercise", "1")
+    start = int(asked_pos) - 1 if asked_pos.isdigit() and 1 <= int(asked_pos) <= assignment.size else 0
+    position = c[1].selectbox("Exercise", range(assignment.size), index=start, key=f"{key}_position_{chosen}",
+                              format_func=lambda i: f"{i + 1}. {practice.exercise_title(assignment, i)}")
+    c[2].toggle("Reveal the answer", value=False, key=f"{key}_reveal",
+                         help="Marks the right answer and names it. Off until you turn it on.")
+    return assignment, position
+
+
+def draw_live(store: Store, assignment: Assignment, position: int, key: str, seconds: int) -> None:
+    """The counts, the bars and the mistakes, redrawn every `seconds` (only this part of the page)."""
+
+    @st.fragment(run_every=seconds)
+    def board() -> None:
+        try:
+            now = live.snapshot(store, assignment, position)
+        except GradebookError as err:  # shown until the next refresh reaches the gradebook again
+            st.error(plain(f"{err} The view tries again in {seconds} s; nothing saved is lost."),
+                     icon=":material/cloud_off:")
+            return
+        draw(now, reveal=bool(st.session_state.get(f"{key}_reveal")))
+
+    board()
+
+
+def draw(now: live.Live, reveal: bool) -> None:
+    m = st.columns(3)
+    m[0].metric("Submitted", now.submitted)
+    m[1].metric("Solved", now.solved)
+    m[2].metric("Answered (latest readable answer)", now.answered)
+    what = {"choice": "Each student's latest answer", "number": "Each student's latest answer (3 significant digits)",
+            "groups": "Each student's latest answer (everyone has their own numbers)"}[now.kind]
+    st.markdown(f"**{what}**")
+    for bar in now.bars:
+        mark = "✓ " if reveal and bar.right else ""
+        share = bar.students / now.answered if now.answered else 0.0
+        st.progress(share, text=plain(f"{mark}{bar.label} · {bar.students}"))
+    if reveal and now.answer is not None:
+        st.markdown("**Answer:** " + plain(now.answer))
+    if now.mistakes:
+        st.markdown("**Named mistakes** (students who made each at least once)")
+        st.markdown("\n".join("- " + plain(f"{m.name} · {m.students}: {m.explanation}") for m in now.mistakes))
+    else:
+        st.caption("No named mistake yet.")
+    st.caption(f"Updates every few seconds · {now.submitted} students have submitted")
