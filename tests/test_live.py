@@ -5,6 +5,8 @@ wrong and unreadable ones, and a family the instructor replaced."""
 from __future__ import annotations
 
 import math
+import statistics
+import time
 
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ from exercises.choices import parse_choice, pass_mark
 from exercises.formatting import format_answer
 from exercises.parse import parse_number
 from exercises.store import SOLVED, Store, attempts
+from exercises.store import students as students_table
 from tests.postgres import new_postgres_database
 
 ITEMS = (("attention_weights", "lecture"),  # a FIXED choice: options the same for everyone
@@ -154,3 +157,45 @@ def test_the_pass_mark_of_drawn_items():
 def test_every_family_has_an_explanation_for_its_mistakes():
     for family in BY_ID.values():
         assert set(family.MISTAKES) <= set(live.explanations(family)), family.ID
+
+
+def fill(store: Store, students: int = 300, tries: int = 5, seed: int = 0) -> int:
+    """`students` × `tries` graded attempts at each exercise of CLASS, written in one bulk insert (the try
+    limit is not applied: a worst case for the live view's queries); the number of rows written."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(students):
+        sid = f"student{s:04d}"
+        for position in range(CLASS.size):
+            ex = practice.exercise(sid, CLASS, position)
+            options = answers(ex)
+            for t in range(tries):
+                typed = options[int(rng.integers(len(options)))]
+                fb = submission.grade(ex, typed)
+                rows.append({"submission_id": f"{sid}/{position}/{t}", "student_id": sid, "assignment_id": CLASS.id,
+                             "position": position, "family_id": ex.family.ID, "seed": ex.seed, "answer": typed,
+                             "valid": fb.valid, "score": fb.score, "mistake": fb.mistake})
+    with store.engine.begin() as conn:
+        conn.execute(students_table.insert(), [{"id": sid} for sid in sorted({r["student_id"] for r in rows})])
+        conn.execute(attempts.insert(), rows)
+    return len(rows)
+
+
+def refresh_seconds(store: Store, position: int, runs: int = 10) -> float:
+    """The median server time of one refresh of the live view (snapshot), over `runs` after a warm-up."""
+    live.snapshot(store, CLASS, position)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        live.snapshot(store, CLASS, position)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def test_a_refresh_stays_cheap_with_300_students_and_5_attempts_each(store):
+    """A short version of benchmarks/live_refresh.py: 300 students × 5 attempts at each of 4 exercises."""
+    fill(store, 300, 5)
+    assert live.snapshot(store, CLASS, 2).submitted == 300
+    worst = max(refresh_seconds(store, position, runs=5) for position in range(CLASS.size))
+    print(f"{store.dialect}: a refresh takes {1000 * worst:.1f} ms (median, the slowest exercise)")
+    assert worst < 0.5  # generous: a shared 2-core machine; about 10 ms when it is quiet
