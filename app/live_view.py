@@ -17,11 +17,12 @@ MAX_EVERY = 60
 
 PROJECTOR_CSS = """
 <style>
-  [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
-  [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.7rem; line-height: 1.4; }
+  [data-testid="stMain"] [data-testid="stMarkdown"] p,
+  [data-testid="stMain"] [data-testid="stMarkdown"] li { font-size: 1.7rem; line-height: 1.4; }
   [data-testid="stMain"] h1 { font-size: 3.2rem; }
-  [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 4.5rem; }
-  [data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.6rem; }
+  [data-testid="stMain"] [data-testid="stMetricValue"],
+  [data-testid="stMain"] [data-testid="stMetricValue"] * { font-size: 5rem; line-height: 1.1; }
+  [data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.6rem; line-height: 1.3; }
   [data-testid="stMain"] [data-testid="stProgress"] p { font-size: 1.7rem; }
 </style>
 """
@@ -45,7 +46,7 @@ def pick(found: list[Assignment], key: str) -> tuple[Assignment, int] | None:
         return None
     ids = [a.id for a in found]
     asked = st.query_params.get("assignment")
-    c = st.columns([3, 3, 1])
+    c = st.columns([3, 3, 2], vertical_alignment="bottom")
     chosen = c[0].selectbox("Assignment", ids, index=ids.index(asked) if asked in ids else 0, key=f"{key}_assignment",
                             format_func=lambda a: next(x.title for x in found if x.id == a))
     assignment = found[ids.index(chosen)]
@@ -69,16 +70,16 @@ def draw_live(store: Store, assignment: Assignment, position: int, key: str, sec
             st.error(plain(f"{err} The view tries again in {seconds} s; nothing saved is lost."),
                      icon=":material/cloud_off:")
             return
-        draw(now, reveal=bool(st.session_state.get(f"{key}_reveal")))
+        draw(now, reveal=bool(st.session_state.get(f"{key}_reveal")), seconds=seconds)
 
     board()
 
 
-def draw(now: live.Live, reveal: bool) -> None:
+def draw(now: live.Live, reveal: bool, seconds: int) -> None:
     m = st.columns(3)
     m[0].metric("Submitted", now.submitted)
     m[1].metric("Solved", now.solved)
-    m[2].metric("Answered (latest readable answer)", now.answered)
+    m[2].metric("Answered", now.answered, help="Students with a readable answer: the bars count each one's latest.")
     what = {"choice": "Each student's latest answer", "number": "Each student's latest answer (3 significant digits)",
             "groups": "Each student's latest answer (everyone has their own numbers)"}[now.kind]
     st.markdown(f"**{what}**")
@@ -93,4 +94,4 @@ def draw(now: live.Live, reveal: bool) -> None:
         st.markdown("\n".join("- " + plain(f"{m.name} · {m.students}: {m.explanation}") for m in now.mistakes))
     else:
         st.caption("No named mistake yet.")
-    st.caption(f"Updates every few seconds · {now.submitted} students have submitted")
+    st.caption(f"Updates every {seconds} s while students work · each student counts once, by their latest readable answer")
