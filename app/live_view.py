@@ -32,7 +32,7 @@ def every() -> int:
     """Seconds between refreshes: the URL's ?every=N, else DEFAULT_EVERY (with a message when N is wrong)."""
     value, message = read_seed(st.query_params.get_all("every"), hi=MAX_EVERY)
     if message or value == 0:
-        st.warning(plain(f"The link's every={st.query_params.get('every')!r} is not a whole number of seconds from 1 "
+        st.warning(plain(f"The link's every={str(st.query_params.get('every'))[:20]!r} is not a whole number of seconds from 1 "
                          f"to {MAX_EVERY}, so the view refreshes every {DEFAULT_EVERY} s. Fix: write ?every=3."),
                    icon=":material/link_off:")
         return DEFAULT_EVERY
@@ -50,9 +50,12 @@ def pick(found: list[Assignment], key: str) -> tuple[Assignment, int] | None:
     chosen = c[0].selectbox("Assignment", ids, index=ids.index(asked) if asked in ids else 0, key=f"{key}_assignment",
                             format_func=lambda a: next(x.title for x in found if x.id == a))
     assignment = found[ids.index(chosen)]
+    pos_key = f"{key}_position_{chosen}"
+    if st.session_state.get(pos_key, 0) not in range(assignment.size):  # the instructor shortened the assignment
+        st.session_state.pop(pos_key, None)
     asked_pos = st.query_params.get("exercise", "1")
     start = int(asked_pos) - 1 if asked_pos.isdigit() and 1 <= int(asked_pos) <= assignment.size else 0
-    position = c[1].selectbox("Exercise", range(assignment.size), index=start, key=f"{key}_position_{chosen}",
+    position = c[1].selectbox("Exercise", range(assignment.size), index=start, key=pos_key,
                               format_func=lambda i: f"{i + 1}. {practice.exercise_title(assignment, i)}")
     c[2].toggle("Reveal the answer", value=False, key=f"{key}_reveal",
                          help="Marks the right answer and names it. Off until you turn it on.")

@@ -75,9 +75,14 @@ def test_the_live_page_counts_the_class_and_names_nobody(env):  # noqa: F811
     assert right in shown(at.markdown)
 
 
-def test_the_every_setting(env):  # noqa: F811
+def test_the_links_settings_and_hostile_ones(env):  # noqa: F811
     at = signed_in(LIVE, every="abc")
     assert "every=3" in shown(at.warning)
+    at = signed_in(LIVE, assignment="<script>alert(1)</script>", exercise="99999999999999", every="-1")
+    assert "every=3" in shown(at.warning) and "<script>" not in sent(at)
+    assert at.selectbox(key="live_assignment").value == "practice" and at.selectbox(key="live_position_practice").value == 0
+    at = signed_in(LIVE, assignment="practice", exercise="2", every="10")
+    assert not at.warning and at.selectbox(key="live_position_practice").value == 1
 
 
 def test_the_dashboard_has_a_live_tab(env):  # noqa: F811
