@@ -58,7 +58,7 @@ def pick(found: list[Assignment], key: str) -> tuple[Assignment, int] | None:
     position = c[1].selectbox("Exercise", range(assignment.size), index=start, key=pos_key,
                               format_func=lambda i: f"{i + 1}. {practice.exercise_title(assignment, i)}")
     c[2].toggle("Reveal the answer", value=False, key=f"{key}_reveal",
-                         help="Marks the right answer and names it. Off until you turn it on.")
+                help="Marks the right answer and names it. Off until you turn it on.")
     return assignment, position
 
 
@@ -83,9 +83,9 @@ def draw(now: live.Live, reveal: bool, seconds: int) -> None:
     m[0].metric("Submitted", now.submitted)
     m[1].metric("Solved", now.solved)
     m[2].metric("Answered", now.answered, help="Students with a readable answer: the bars count each one's latest.")
-    what = {"choice": "Each student's latest answer", "number": "Each student's latest answer (3 significant digits)",
-            "groups": "Each student's latest answer (everyone has their own numbers)"}[now.kind]
-    st.markdown(f"**{what}**")
+    what = {"choice": "", "number": " (3 significant digits)",
+            "groups": " (everyone has their own numbers)" if now.answer is None else " (right or wrong, and why)"}
+    st.markdown(f"**Each student's latest answer{what[now.kind]}**")
     for bar in now.bars:
         mark = "✓ " if reveal and bar.right else ""
         share = bar.students / now.answered if now.answered else 0.0
