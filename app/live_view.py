@@ -53,8 +53,12 @@ def pick(found: list[Assignment], key: str) -> tuple[Assignment, int] | None:
     pos_key = f"{key}_position_{chosen}"
     if st.session_state.get(pos_key, 0) not in range(assignment.size):  # the instructor shortened the assignment
         st.session_state.pop(pos_key, None)
-    asked_pos = st.query_params.get("exercise", "1")
-    start = int(asked_pos) - 1 if asked_pos.isdigit() and 1 <= int(asked_pos) <= assignment.size else 0
+    asked_pos, message = read_seed(st.query_params.get_all("exercise"), hi=assignment.size)
+    if message or asked_pos == 0:
+        st.warning(plain(f"The link's exercise={str(st.query_params.get('exercise'))[:20]!r} is not a number from 1 "
+                         f"to {assignment.size}, so the view starts at exercise 1. Fix: write ?exercise=1."),
+                   icon=":material/link_off:")
+    start = asked_pos - 1 if asked_pos else 0
     position = c[1].selectbox("Exercise", range(assignment.size), index=start, key=pos_key,
                               format_func=lambda i: f"{i + 1}. {practice.exercise_title(assignment, i)}")
     c[2].toggle("Reveal the answer", value=False, key=f"{key}_reveal",

@@ -10,7 +10,9 @@ from exercises import assignments as assignment_files
 from exercises import practice, submission
 from tests.apptest import heavy_imports, open_page
 from tests.apptest import texts as shown
+from tests.hostile import server_leaks, tally
 from tests.test_app_signin import env  # noqa: F401 (fixture)
+from tests.test_hostile_pages import SEEDS
 
 LIVE = "app/live.py"
 STUDENTS = ("zoe_secret", "yann_hidden")
@@ -96,3 +98,20 @@ def test_the_dashboard_has_a_live_tab(env):  # noqa: F811
 
 def test_the_live_page_never_imports_torch(env):  # noqa: F811
     assert heavy_imports([LIVE]) == []
+
+
+def test_hostile_links(env):  # noqa: F811
+    """The hostile corpus's strings a link can carry (test_hostile_pages.SEEDS) as the link's assignment,
+    exercise and every: the page falls back to its defaults, raises nothing, and shows nothing of the server."""
+    at = signed_in(LIVE)
+    exceptions = leaks = 0
+    for typed in SEEDS:
+        for name in ("assignment", "exercise", "every"):
+            at.query_params.clear()
+            at.query_params[name] = typed
+            at.run()
+            exceptions += bool(at.exception)
+            leaks += bool(server_leaks(sent(at)))
+    tally("live page links", len(SEEDS) * 3, exceptions, leaks)
+    assert (exceptions, leaks) == (0, 0)
+    assert at.metric and at.selectbox(key="live_assignment").value == "practice"
