@@ -63,9 +63,9 @@ def check(cfg_path: Path) -> str | None:
     return None if proc.returncode == 0 else (proc.stdout + proc.stderr).strip()
 
 
-def backend_states(stats_socket: Path, timeout: float = 2.0) -> dict[str, str]:
-    """Each app process's state in HAProxy ("UP", "DOWN", "UP 1/2" while rising, "MAINT", ...);
-    {} when the socket does not answer (HAProxy not started yet, or stopped)."""
+def backend_stats(stats_socket: Path, timeout: float = 2.0) -> dict[str, dict[str, str]]:
+    """Each app process's row of HAProxy's `show stat` (status, chkdown: how often it was marked down,
+    ...); {} when the socket does not answer (HAProxy not started yet, or stopped)."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
             s.settimeout(timeout)
@@ -77,8 +77,14 @@ def backend_states(stats_socket: Path, timeout: float = 2.0) -> dict[str, str]:
     except OSError:
         return {}
     lines = b"".join(chunks).decode(errors="replace").lstrip("# ").splitlines()
-    return {row["svname"]: row["status"] for row in csv.DictReader(lines)
+    return {row["svname"]: row for row in csv.DictReader(lines)
             if row.get("pxname") == BACKEND and row.get("svname") not in ("FRONTEND", "BACKEND")}
+
+
+def backend_states(stats_socket: Path, timeout: float = 2.0) -> dict[str, str]:
+    """Each app process's state in HAProxy ("UP", "DOWN", "UP 1/2" while rising, "MAINT", ...);
+    {} when the socket does not answer."""
+    return {name: row["status"] for name, row in backend_stats(stats_socket, timeout).items()}
 
 
 def parse_servers(specs: list[str]) -> list[App]:
