@@ -93,7 +93,8 @@ def run(args) -> dict:
             folder = Path(args.assignments)
             server_cm = None
         else:
-            server_cm = class_server(args.processes, students, args.signin, args.database_url, tmp)
+            server_cm = class_server(args.processes, students, args.signin, args.database_url, tmp,
+                                     postgres=args.gradebook == "postgresql")
             server = server_cm.__enter__()
             folder = tmp / "assignments"
         try:
@@ -201,7 +202,9 @@ def main(argv: list[str] | None = None) -> dict:
     where.add_argument("--url", help="measure a running server instead (http://127.0.0.1:PORT)")
     ap.add_argument("--json", type=Path, help="where to write the result (default benchmarks/results/"
                     "class_load_<shape>_<N>.json)")
-    ap.add_argument("--database-url", help="the gradebook to use (one process) or read back (--url)")
+    ap.add_argument("--gradebook", choices=("sqlite", "postgresql"), default="sqlite", help="one process: a new "
+                    "SQLite file (default) or a PostgreSQL of its own (K>1 always uses PostgreSQL)")
+    ap.add_argument("--database-url", help="the gradebook to use (instead of a new one) or read back (--url)")
     ap.add_argument("--server-pid", type=int, action="append", default=[], help="with --url: the server's pids, "
                     "for its CPU")
     ap.add_argument("--signin", choices=("roster", "class-code"), default="roster")

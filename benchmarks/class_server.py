@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -125,17 +126,18 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 @contextlib.contextmanager
-def class_server(processes: int, students: list[str], signin: str, database_url: str | None, tmp: Path):
+def class_server(processes: int, students: list[str], signin: str, database_url: str | None, tmp: Path,
+                 postgres: bool = False):
     """Start what a run needs; yields a dict: url, database_url, app_pids, db_pids, codes, gradebook, log."""
     env = {"ATTENTION_LAB_ASSIGNMENTS": str(assignments_folder(tmp / "assignments")), "ATTENTION_LAB_ROSTER": "",
            "ATTENTION_LAB_CLASS_CODE": ""}
     with contextlib.ExitStack() as stack:
         db_pids: list[int] = []
-        if processes > 1 and not database_url:
-            if not RUN_CLASS.exists():
-                raise SystemExit(f"--processes {processes} needs ./run_class.sh (deploy/: K app processes behind "
-                                 f"HAProxy), which this checkout does not have yet. Use --processes 1, or --url "
-                                 f"with a class server you started.")
+        if processes > 1 and not RUN_CLASS.exists():
+            raise SystemExit(f"--processes {processes} needs ./run_class.sh (deploy/: K app processes behind "
+                             f"HAProxy), which this checkout does not have yet. Use --processes 1, or --url "
+                             f"with a class server you started.")
+        if (processes > 1 or postgres) and not database_url:
             database_url, pg_pid = stack.enter_context(postgres_server())
             db_pids.append(pg_pid)
         if database_url:
@@ -162,11 +164,13 @@ def class_server(processes: int, students: list[str], signin: str, database_url:
             stack.callback(harness.stop, proc)
             harness.wait_healthy(url, proc)
         else:
-            proc = subprocess.Popen([str(RUN_CLASS), "--processes", str(processes), "--port", str(port)], cwd=REPO,
+            proc = subprocess.Popen([str(RUN_CLASS), "--processes", str(processes), "--port", str(port), "--bind",
+                                     "127.0.0.1", "--logs", str(tmp / "logs")], cwd=REPO,
                                     env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=log, text=True,
                                     start_new_session=True)
             stack.callback(stop_group, proc)
             url = wait_ready(proc, log_path)
+            threading.Thread(target=proc.stdout.read, daemon=True).start()  # drain it: a full pipe would block
         yield {"url": url, "database_url": database_url, "app_pids": [proc.pid], "db_pids": db_pids,
                "codes": codes, "gradebook": gradebook, "log": log_path}
 
