@@ -152,6 +152,8 @@ def run(args) -> dict:
         "run_p95_s": quantile(sorted(s["run_s"] for s in acked), 0.95),
         "locust_p95_s": stats.get_response_time_percentile(0.95) / 1000 if stats.num_requests else None,
         "submits": len(room.submitted), "acknowledged": len(acked),
+        "press_span_s": (max(s["pressed_at"] for s in room.submitted) - min(s["pressed_at"] for s in room.submitted)
+                         if room.submitted else None),
         "submits_per_s": len(acked) / window if window else None, "submit_span_s": window,
         **back,
         "server_cpu_ms_per_submit": (app_cpu + db_cpu) * 1000 / len(acked) if acked and server["app_pids"] else None,
@@ -165,6 +167,8 @@ def run(args) -> dict:
                          if env.stats.get("open+sign in", "WS").num_requests else None),
         "server_log_tracebacks": log_text.count("Traceback"),
         "machine": machine(),
+        "timeline": [[round(s["pressed_at"] - t0, 3), s["position"], s["feedback_s"] and round(s["feedback_s"], 4)]
+                     for s in room.submitted],  # each press: seconds from the run's start, exercise, to feedback
     }
     return result
 
@@ -179,7 +183,8 @@ def show(r: dict) -> None:
           f" (locust's p95 {s(r['locust_p95_s'])}; to the run's end p95 {s(r['run_p95_s'])})")
     sps = r["submits_per_s"]
     print(f"  acknowledged {r['acknowledged']}/{r['submits']} submits, "
-          f"{'-' if sps is None else f'{sps:.1f}'} per second over {s(r['submit_span_s'])}")
+          f"{'-' if sps is None else f'{sps:.1f}'} per second over {s(r['submit_span_s'])} (presses spread over "
+          f"{s(r['press_span_s'])})")
     print(f"  gradebook: {r['stored_once']} stored exactly once, {r['lost']} lost, {r['doubled']} doubled, "
           f"{r.get('stored_as_typed')} as typed")
     cpu = r["server_cpu_ms_per_submit"]

@@ -108,8 +108,9 @@ class Student(User):
             self.report("open+sign in", time.perf_counter() - t0, tab)
             room.signed_in()
             for pos in range(room.exercises):
+                want = plan(sid, room.assignment, pos, wrong=(i + pos) % MISTAKE_EVERY == 1)  # before the clock
                 self.wait_turn(tab, pos)
-                self.submit(tab, i, sid, pos)
+                self.submit(tab, sid, pos, want)
                 if pos + 1 < room.exercises:
                     tab.click(tab.widget("button", "Next exercise ▶"))
                     tab.until_finished()
@@ -164,9 +165,8 @@ class Student(User):
         else:
             tab.idle(random.uniform(*room.think))
 
-    def submit(self, tab: Tab, i: int, sid: str, pos: int) -> None:
+    def submit(self, tab: Tab, sid: str, pos: int, want: dict) -> None:
         room = self.room
-        want = plan(sid, room.assignment, pos, wrong=(i + pos) % MISTAKE_EVERY == 1)
         button = tab.widget("button", "Submit")
         if not button.proto.is_form_submitter:
             raise ProtocolError("the Submit button is not a form's submit button")
@@ -185,7 +185,8 @@ class Student(User):
             return el.WhichOneof("type") == "alert" and want["needle"] in unescaped(el.alert.body)
 
         t0 = time.perf_counter()
-        room.first_submit = room.first_submit or time.time()
+        record["pressed_at"] = time.time()
+        room.first_submit = room.first_submit or record["pressed_at"]
         tab.click(button)
         times = tab.until_finished(shows_feedback)
         tab.forget(box)  # the form is gone with its exercise; its value is not sent again

@@ -91,8 +91,11 @@ class Tab:
     # --- receiving --------------------------------------------------------------------------------
 
     def receive(self) -> ForwardMsg:
+        return self.handle(self.ws.recv())
+
+    def handle(self, data: bytes) -> ForwardMsg:
         msg = ForwardMsg()
-        msg.ParseFromString(self.ws.recv())
+        msg.ParseFromString(data)
         self.messages += 1
         kind = msg.WhichOneof("type")
         if kind == "new_session":
@@ -134,16 +137,20 @@ class Tab:
                 return {"seen": seen, "finished": time.perf_counter()}
 
     def idle(self, seconds: float) -> None:
-        """Wait like an open tab: answer the server's pings (websocket-client does, inside recv) and keep
-        any message that comes."""
+        """Wait like an open tab: answer the server's pings and keep any message that comes. (recv() would
+        wait on past a ping for a data frame, with its timeout restarted: seconds late.)"""
         deadline = time.monotonic() + seconds
         try:
             while (left := deadline - time.monotonic()) > 0:
                 self.ws.settimeout(left)
                 try:
-                    self.receive()
+                    opcode, frame = self.ws.recv_data_frame(True)  # returns after a ping too (answered)
                 except websocket.WebSocketTimeoutException:
                     break
+                if opcode == websocket.ABNF.OPCODE_BINARY:
+                    self.handle(frame.data)
+                elif opcode == websocket.ABNF.OPCODE_CLOSE:
+                    raise ProtocolError("the server closed the connection")
         finally:
             self.ws.settimeout(self.timeout)
 
