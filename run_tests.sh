@@ -3,8 +3,9 @@
 # Creates or reuses .venv, installs requirements-dev.txt (pinned), installs Debian's chromium
 # with apt-get when /usr/bin/chromium is missing (the browser tests drive it through Playwright;
 # never `playwright install`, which downloads a browser), the npm package oidc-provider into tests/oidc
-# (the single sign-on tests start it as their OpenID Connect provider), and Debian's postgresql when no
-# /usr/lib/postgresql/*/bin/initdb exists (the gradebook tests start a server of their own), then runs pytest over tests/.
+# (the single sign-on tests start it as their OpenID Connect provider), Debian's postgresql when no
+# /usr/lib/postgresql/*/bin/initdb exists (the gradebook tests start a server of their own), and Debian's
+# haproxy when it is missing (the class server's tests run it in front of 2 app processes), then runs pytest over tests/.
 # Examples: ./run_tests.sh -m "not browser"    ./run_tests.sh tests/browser -x
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -28,6 +29,7 @@ fi
 
 [ -x /usr/bin/chromium ] || apt_install chromium
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || apt_install haproxy
 
 # pytest over tests/ unless the arguments name paths of their own.
 for arg in "$@"; do

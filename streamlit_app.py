@@ -27,6 +27,7 @@ pages = {
     ],
     "Teach": [
         st.Page("app/instructor.py", title="Instructor dashboard", icon=":material/school:", url_path="instructor"),
+        st.Page("app/live.py", title="Live answers (projector)", icon=":material/monitoring:", url_path="live"),
     ],
 }
 page = st.navigation(pages)

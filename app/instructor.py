@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import dashboard_signin
+from app import dashboard_signin, live_view
 from app.gradebook import draw_feedback, draw_prompt, store_or_stop, warn_if_not_writable
 from app.plain import plain
 from exercises import BY_ID, REGISTRY, identity, practice, submission
@@ -32,7 +32,8 @@ warn_if_not_writable(gradebook)
 st.caption(plain(f"Assignments from {assignment_files.folder()} · gradebook {gradebook.engine.url!r}"))
 dashboard_signin.draw_mode()
 
-roster_tab, mistakes_tab, export_tab, preview_tab = st.tabs(["Roster", "Mistakes", "CSV export", "Preview"])
+roster_tab, live_tab, mistakes_tab, export_tab, preview_tab = st.tabs(
+    ["Roster", "Live", "Mistakes", "CSV export", "Preview"])
 
 ids = [a.id for a in found]
 layouts = {a.id: [item.family_id for item in a.items] for a in found}  # scores count what page 6 counts
@@ -51,6 +52,11 @@ with roster_tab:
                                     for a in ids})
         st.caption(f"{len(rows)} students. A score is the mean of the best score on each exercise; an empty cell "
                    f"means no submission to that assignment.")
+
+with live_tab:  # the class's answers to one exercise as they come in; also on its own page, /live
+    st.page_link("app/live.py", label="Open it on the projector, in presenter-size type", icon=":material/open_in_new:")
+    if chosen_live := live_view.pick(found, "dash_live"):
+        live_view.draw_live(gradebook, *chosen_live, key="dash_live", seconds=live_view.DEFAULT_EVERY)
 
 with mistakes_tab:
     if found:

@@ -186,7 +186,7 @@ def test_dashboard_roster_mistakes_csv_and_preview(env):
     at = answer(at, softmax_row.solve(p))
 
     dash = open_dashboard("s3cret")
-    assert [t.label for t in dash.tabs] == ["Roster", "Mistakes", "CSV export", "Preview"]
+    assert [t.label for t in dash.tabs] == ["Roster", "Live", "Mistakes", "CSV export", "Preview"]
     roster = dash.dataframe[0].value
     assert list(roster["student"]) == ["alice"] and roster["practice"].iloc[0] == pytest.approx(50.0)
     mistakes = dash.dataframe[1].value

@@ -118,7 +118,7 @@ def test_a_bad_claim_setting_is_a_message():
 
 def test_an_instructor_on_the_list_opens_the_dashboard_without_a_password(monkeypatch):
     at = open_page(DASH, user=PROF, auth=AUTH, instructors=["Prof@Uni.Example"])
-    assert [t.label for t in at.tabs] == ["Roster", "Mistakes", "CSV export", "Preview"]
+    assert [t.label for t in at.tabs] == ["Roster", "Live", "Mistakes", "CSV export", "Preview"]
     assert "Sign out" in [b.label for b in at.button]
     assert not any(t.label == "Password" for t in at.text_input)
     monkeypatch.setenv("ATTENTION_LAB_INSTRUCTORS", "ta1, prof@uni.example")  # the environment's list wins

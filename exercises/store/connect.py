@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SQLITE_PATH = Path(__file__).resolve().parents[2] / "gradebook.sqlite3"
 DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_POOL_SIZE = 5  # PostgreSQL connections each app process keeps open ...
+DEFAULT_MAX_OVERFLOW = 10  # ... and may open beyond them while busy (SQLAlchemy's own defaults)
 
 
 class GradebookError(Exception):
@@ -77,6 +79,23 @@ def default_timeout() -> float:
     except ValueError:
         value = DEFAULT_TIMEOUT_S
     return value if math.isfinite(value) and value > 0 else DEFAULT_TIMEOUT_S
+
+
+def pool_sizes() -> tuple[int, int]:
+    """(pool_size, max_overflow) of a PostgreSQL engine: ATTENTION_LAB_DB_POOL_SIZE connections kept open
+    and ATTENTION_LAB_DB_MAX_OVERFLOW more while busy, each a whole number (size at least 1), else the
+    defaults. One app process holds at most their sum: K processes on M machines need K x M x that
+    within PostgreSQL's max_connections."""
+
+    def setting(name: str, default: int, least: int) -> int:
+        try:
+            value = int(os.environ.get(name) or default)
+        except ValueError:
+            return default
+        return value if value >= least else default
+
+    return (setting("ATTENTION_LAB_DB_POOL_SIZE", DEFAULT_POOL_SIZE, 1),
+            setting("ATTENTION_LAB_DB_MAX_OVERFLOW", DEFAULT_MAX_OVERFLOW, 0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +184,8 @@ def make_engine(url: str, seconds: float) -> Engine:
         engine = create_engine(url_obj, pool_timeout=seconds)
         _sqlite_setup(engine, seconds)
     elif dialect == "postgresql":
-        engine = create_engine(url_obj, pool_timeout=seconds,
+        size, overflow = pool_sizes()
+        engine = create_engine(url_obj, pool_timeout=seconds, pool_size=size, max_overflow=overflow,
                                connect_args={"connect_timeout": max(2, math.ceil(seconds))})
         _postgresql_setup(engine, seconds)
     else:

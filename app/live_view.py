@@ -1,0 +1,104 @@
+"""The class's answers to one exercise, redrawn every few seconds (exercises/live.py counts them): on
+the dashboard's Live tab and on its own projector page (app/live.py). Only the fragment reruns; it shows
+counts, options, numbers and mistake names, never a student's id or a typed text."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.plain import plain
+from core.url_params import read_seed
+from exercises import live, practice
+from exercises.assignments import Assignment
+from exercises.store import GradebookError, Store
+
+DEFAULT_EVERY = 3  # seconds between refreshes; ?every=N in the URL (1 to MAX_EVERY)
+MAX_EVERY = 60
+
+PROJECTOR_CSS = """
+<style>
+  [data-testid="stMain"] [data-testid="stMarkdown"] p,
+  [data-testid="stMain"] [data-testid="stMarkdown"] li { font-size: 1.7rem; line-height: 1.4; }
+  [data-testid="stMain"] h1 { font-size: 3.2rem; }
+  [data-testid="stMain"] [data-testid="stMetricValue"],
+  [data-testid="stMain"] [data-testid="stMetricValue"] * { font-size: 5rem; line-height: 1.1; }
+  [data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.6rem; line-height: 1.3; }
+  [data-testid="stMain"] [data-testid="stProgress"] p { font-size: 1.7rem; }
+</style>
+"""
+
+
+def every() -> int:
+    """Seconds between refreshes: the URL's ?every=N, else DEFAULT_EVERY (with a message when N is wrong)."""
+    value, message = read_seed(st.query_params.get_all("every"), hi=MAX_EVERY)
+    if message or value == 0:
+        st.warning(plain(f"The link's every={str(st.query_params.get('every'))[:20]!r} is not a whole number of seconds from 1 "
+                         f"to {MAX_EVERY}, so the view refreshes every {DEFAULT_EVERY} s. Fix: write ?every=3."),
+                   icon=":material/link_off:")
+        return DEFAULT_EVERY
+    return value or DEFAULT_EVERY
+
+
+def pick(found: list[Assignment], key: str) -> tuple[Assignment, int] | None:
+    """The assignment and exercise to follow (preset by ?assignment=ID&exercise=N on the projector page)."""
+    if not found:
+        st.info("There is no assignment yet: add a TOML file to the assignments folder.", icon=":material/info:")
+        return None
+    ids = [a.id for a in found]
+    asked = st.query_params.get("assignment")
+    c = st.columns([3, 3, 2], vertical_alignment="bottom")
+    chosen = c[0].selectbox("Assignment", ids, index=ids.index(asked) if asked in ids else 0, key=f"{key}_assignment",
+                            format_func=lambda a: next(x.title for x in found if x.id == a))
+    assignment = found[ids.index(chosen)]
+    pos_key = f"{key}_position_{chosen}"
+    if st.session_state.get(pos_key, 0) not in range(assignment.size):  # the instructor shortened the assignment
+        st.session_state.pop(pos_key, None)
+    asked_pos, message = read_seed(st.query_params.get_all("exercise"), hi=assignment.size)
+    if message or asked_pos == 0:
+        st.warning(plain(f"The link's exercise={str(st.query_params.get('exercise'))[:20]!r} is not a number from 1 "
+                         f"to {assignment.size}, so the view starts at exercise 1. Fix: write ?exercise=1."),
+                   icon=":material/link_off:")
+    start = asked_pos - 1 if asked_pos else 0
+    position = c[1].selectbox("Exercise", range(assignment.size), index=start, key=pos_key,
+                              format_func=lambda i: f"{i + 1}. {practice.exercise_title(assignment, i)}")
+    c[2].toggle("Reveal the answer", value=False, key=f"{key}_reveal",
+                help="Marks the right answer and names it. Off until you turn it on.")
+    return assignment, position
+
+
+def draw_live(store: Store, assignment: Assignment, position: int, key: str, seconds: int) -> None:
+    """The counts, the bars and the mistakes, redrawn every `seconds` (only this part of the page)."""
+
+    @st.fragment(run_every=seconds)
+    def board() -> None:
+        try:
+            now = live.snapshot(store, assignment, position)
+        except GradebookError as err:  # shown until the next refresh reaches the gradebook again
+            st.error(plain(f"{err} The view tries again in {seconds} s; nothing saved is lost."),
+                     icon=":material/cloud_off:")
+            return
+        draw(now, reveal=bool(st.session_state.get(f"{key}_reveal")), seconds=seconds)
+
+    board()
+
+
+def draw(now: live.Live, reveal: bool, seconds: int) -> None:
+    m = st.columns(3)
+    m[0].metric("Submitted", now.submitted)
+    m[1].metric("Solved", now.solved)
+    m[2].metric("Answered", now.answered, help="Students with a readable answer: the bars count each one's latest.")
+    what = {"choice": "", "number": " (3 significant digits)",
+            "groups": " (everyone has their own numbers)" if now.answer is None else " (right or wrong, and why)"}
+    st.markdown(f"**Each student's latest answer{what[now.kind]}**")
+    for bar in now.bars:
+        mark = "✓ " if reveal and bar.right else ""
+        share = bar.students / now.answered if now.answered else 0.0
+        st.progress(share, text=plain(f"{mark}{bar.label} · {bar.students}"))
+    if reveal and now.answer is not None:
+        st.markdown("**Answer:** " + plain(now.answer))
+    if now.mistakes:
+        st.markdown("**Named mistakes** (students who made each at least once)")
+        st.markdown("\n".join("- " + plain(f"{m.name} · {m.students}: {m.explanation}") for m in now.mistakes))
+    else:
+        st.caption("No named mistake yet.")
+    st.caption(f"Updates every {seconds} s while students work · each student counts once, by their latest readable answer")

@@ -1,0 +1,93 @@
+"""The live view in a real browser, on a server of its own: the projector page (/live) is open in one
+browser context while two students, each in a context of their own, answer the lecture's choice on page 6;
+the projector shows both answers within a few seconds, with no reload, and names neither student."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from exercises import assignments as assignment_files
+from exercises import practice
+from tests.browser import harness
+from tests.browser.harness import SCREENSHOTS, full_screenshot, wait_settled
+from tests.browser.test_exercises import alert, sign_in
+
+pytestmark = pytest.mark.browser
+
+ASSIGNMENT = textwrap.dedent("""
+    id = "ice"
+    title = "ICE #1"
+    tries = 3
+
+    [[exercise]]
+    family = "attention_weights"
+    variant = "lecture"
+""")
+STUDENTS = ("quentin", "rosalind")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("live")
+    (folder / "assignments").mkdir()
+    (folder / "assignments" / "ice.toml").write_text(ASSIGNMENT)
+    env = {"ATTENTION_LAB_DB": str(folder / "gradebook.sqlite3"), "ATTENTION_LAB_ASSIGNMENTS": str(folder / "assignments"),
+           "ATTENTION_LAB_INSTRUCTOR_PASSWORD": "s3cret", "ATTENTION_LAB_CLASS_CODE": "", "DATABASE_URL": ""}
+    port = harness.free_port()
+    log_path = folder / "server.log"
+    with open(log_path, "wb") as log:
+        proc = harness.start_streamlit("streamlit_app.py", harness.REPO, port, log, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        harness.wait_healthy(url, proc)
+        yield {"url": url, "folder": folder / "assignments"}
+    finally:
+        harness.stop(proc)
+        text = log_path.read_text(errors="replace")
+        assert "Traceback" not in text, text[-4000:]
+
+
+def metric(page, label: str):
+    return page.locator('[data-testid="stMetric"]', has_text=label).locator('[data-testid="stMetricValue"]')
+
+
+def test_the_projector_shows_two_students_answering(page, chromium, blocked_requests, server, monkeypatch):
+    monkeypatch.setenv("ATTENTION_LAB_ASSIGNMENTS", str(server["folder"]))
+    ex = practice.exercise(STUDENTS[0], assignment_files.load()[0][0], 0)
+    right = practice.solution(ex, None).answer
+    wrong = next(o for o in ex.form()["options"] if o != right)
+
+    page.goto(f"{server['url']}/live?assignment=ice&exercise=1&every=1")  # the projector
+    page.get_by_label("Password", exact=True).fill("s3cret")
+    page.get_by_role("button", name="Open the dashboard").click()
+    expect(metric(page, "Submitted")).to_have_text("0")
+    page.evaluate("() => { window.notReloaded = true; }")
+
+    contexts = [harness.offline_context(chromium, blocked_requests) for _ in STUDENTS]
+    try:
+        for context, student, typed in zip(contexts, STUDENTS, (right, wrong), strict=True):
+            student_page = context.new_page()
+            sign_in(student_page, server["url"], student, assignment="ice")
+            student_page.locator('[data-testid="stRadio"] label', has_text=typed).click()
+            student_page.get_by_role("button", name="Submit").click()
+            expect(alert(student_page, "Correct." if typed == right else "Not correct.")).to_be_visible()
+        answered = time.monotonic()
+        expect(metric(page, "Submitted")).to_have_text("2", timeout=10_000)
+        seen = time.monotonic() - answered
+    finally:
+        for context in contexts:
+            context.close()
+    expect(metric(page, "Solved")).to_have_text("1")
+    assert page.evaluate("() => window.notReloaded === true")  # the fragment redrew; the page did not reload
+    bars = page.locator('[data-testid="stProgress"]')
+    expect(bars.filter(has_text=f"{right} · 1")).to_have_count(1)
+    expect(bars.filter(has_text=f"{wrong} · 1")).to_have_count(1)
+    assert "✓" not in page.content() and not any(s in page.content() for s in STUDENTS)
+    print(f"the projector showed both answers {seen:.1f} s after the second submit")
+    assert seen < 8
+    wait_settled(page)
+    full_screenshot(page, SCREENSHOTS / "live.png")

@@ -1,0 +1,117 @@
+"""AppTest: the live view of the class's answers, on its own page (/live, app/live.py) and on the
+dashboard's Live tab, behind the dashboard's password, with a real SQLite gradebook. It counts, and
+nothing it sends names a student."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from exercises import assignments as assignment_files
+from exercises import practice, submission
+from tests.apptest import heavy_imports, open_page
+from tests.apptest import texts as shown
+from tests.hostile import server_leaks, tally
+from tests.test_app_signin import env  # noqa: F401 (fixture)
+from tests.test_hostile_pages import SEEDS
+
+LIVE = "app/live.py"
+STUDENTS = ("zoe_secret", "yann_hidden")
+
+
+def sent(at: AppTest) -> str:
+    """Everything the page sends to the browser: every element's message, as text."""
+    out = []
+
+    def walk(node):
+        if hasattr(node, "proto") and node.proto is not None:
+            out.append(str(node.proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def signed_in(page: str, **query) -> AppTest:
+    at = open_page(page, **query)
+    at.text_input[0].input("s3cret")
+    at.button(key="FormSubmitter:instructor_signin-Open the dashboard").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def answer_the_ice() -> str:
+    """Both students answer the lecture's choice (position 1): one right, one wrong; the right answer."""
+    assignment = assignment_files.load()[0][0]
+    ex = practice.exercise(STUDENTS[0], assignment, 1)
+    right = practice.solution(ex, None).answer
+    wrong = next(o for o in ex.form()["options"] if o != right)
+    for sid, typed in zip(STUDENTS, (right, wrong), strict=True):
+        submission.submit(submission_store(), sid, assignment, 1, typed)
+    return right
+
+
+def submission_store():
+    from app import gradebook
+
+    return gradebook.store()
+
+
+def test_the_live_page_is_closed_without_the_password(env):  # noqa: F811
+    at = open_page(LIVE)
+    assert not at.metric and "Password" in [t.label for t in at.text_input]
+
+
+def test_the_live_page_counts_the_class_and_names_nobody(env):  # noqa: F811
+    right = answer_the_ice()
+    at = signed_in(LIVE, assignment="practice", exercise="2")
+    assert [(m.label, m.value) for m in at.metric][:2] == [("Submitted", "2"), ("Solved", "1")]
+    bars = [p.proto.text for p in at.get("progress")]
+    assert len(bars) == 3 and sum(b.endswith(" · 1") for b in bars) == 2
+    assert not any("✓" in b for b in bars) and "Answer:" not in shown(at.markdown)  # not revealed by default
+    text = sent(at)
+    assert not any(s in text for s in STUDENTS) and "zoe" not in text and "yann" not in text
+
+    at.toggle(key="live_reveal").set_value(True).run()
+    assert sum("✓" in p.proto.text for p in at.get("progress")) == 1
+    assert right in shown(at.markdown)
+
+
+def test_the_links_settings_and_hostile_ones(env):  # noqa: F811
+    at = signed_in(LIVE, every="abc")
+    assert "every=3" in shown(at.warning)
+    at = signed_in(LIVE, assignment="<script>alert(1)</script>", exercise="99999999999999", every="-1")
+    assert "every=3" in shown(at.warning) and "<script>" not in sent(at)
+    assert at.selectbox(key="live_assignment").value == "practice" and at.selectbox(key="live_position_practice").value == 0
+    at = signed_in(LIVE, assignment="practice", exercise="2", every="10")
+    assert not at.warning and at.selectbox(key="live_position_practice").value == 1
+
+
+def test_the_dashboard_has_a_live_tab(env):  # noqa: F811
+    answer_the_ice()
+    at = signed_in("app/instructor.py")
+    assert [t.label for t in at.tabs][:2] == ["Roster", "Live"]
+    assert ("Submitted", "0") in [(m.label, m.value) for m in at.metric]  # exercise 1: nobody yet
+    at.selectbox(key="dash_live_position_practice").set_value(1).run()
+    assert ("Submitted", "2") in [(m.label, m.value) for m in at.metric]
+
+
+def test_the_live_page_never_imports_torch(env):  # noqa: F811
+    assert heavy_imports([LIVE]) == []
+
+
+def test_hostile_links(env):  # noqa: F811
+    """The hostile corpus's strings a link can carry (test_hostile_pages.SEEDS) as the link's assignment,
+    exercise and every: the page falls back to its defaults, raises nothing, and shows nothing of the server."""
+    at = signed_in(LIVE)
+    exceptions = leaks = 0
+    for typed in SEEDS:
+        for name in ("assignment", "exercise", "every"):
+            at.query_params.clear()
+            at.query_params[name] = typed
+            at.run()
+            exceptions += bool(at.exception)
+            leaks += bool(server_leaks(sent(at)))
+    tally("live page links", len(SEEDS) * 3, exceptions, leaks)
+    assert (exceptions, leaks) == (0, 0)
+    assert at.metric and at.selectbox(key="live_assignment").value == "practice"
