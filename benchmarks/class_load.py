@@ -37,7 +37,7 @@ from locust.env import Environment  # noqa: E402
 
 from benchmarks.checkout import revision  # noqa: E402
 from benchmarks.class_server import class_server, cpu_seconds  # noqa: E402
-from benchmarks.class_students import Arrival, Burst, Class, Student  # noqa: E402
+from benchmarks.class_students import Arrival, Burst, Class, Student, projector  # noqa: E402
 from benchmarks.common import RESULTS, machine  # noqa: E402
 from exercises import assignments as assignment_files  # noqa: E402
 from exercises.store import Store  # noqa: E402
@@ -86,6 +86,7 @@ def run(args) -> dict:
         if args.url:
             server = {"url": args.url.rstrip("/"), "database_url": args.database_url, "app_pids": args.server_pid,
                       "db_pids": [], "gradebook": "given", "log": None,
+                      "password": os.environ.get("ATTENTION_LAB_INSTRUCTOR_PASSWORD", ""),
                       "codes": dict.fromkeys(students, args.class_code)}
             if args.signin == "roster":
                 raise SystemExit("--url with --signin roster: make the codes on that server yourself; use "
@@ -118,12 +119,17 @@ def run(args) -> dict:
             cpu0, db0, t0 = cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"]), time.time()
             gen0 = time.process_time()
             burst_cpu = None
+            live: dict = {}
+            screen = (gevent.spawn(projector, server["url"], server["password"], assignment.id, args.live, live)
+                      if args.live else None)
             runner.start_shape()
             while runner.shape_greenlet is not None:  # the shape stops the runner when every student is done
                 gevent.sleep(0.5)
                 if args.shape == "burst" and room.fire.is_set() and burst_cpu is None:
                     burst_cpu = (cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"]))
             runner.quit()
+            if screen is not None:
+                screen.kill()
             cpu1, db1, t1 = cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"]), time.time()
             gen_cpu = time.process_time() - gen0
             load_end = os.getloadavg()
@@ -160,6 +166,10 @@ def run(args) -> dict:
         "server_cpu_s": {"app": app_cpu, "database": db_cpu,
                          "counted": "from the burst's instant" if args.shape == "burst" and burst_cpu
                          else "the whole run: opening the page and signing in included"},
+        "live_view": None if not args.live else {
+            "every_s": args.live, "refreshes": len(live.get("refreshes", [])), "error": live.get("error"),
+            "refresh_p50_s": quantile(sorted(live.get("refreshes", [])), 0.5),
+            "refresh_p95_s": quantile(sorted(live.get("refreshes", [])), 0.95)},
         "loadgen_cpu_s": gen_cpu, "wall_s": t1 - t0,
         "load_avg": {"start": load_start, "end": load_end},
         "errors": len(room.errors), "error_examples": room.errors[:5],
@@ -192,6 +202,10 @@ def show(r: dict) -> None:
           f"load generator CPU {r['loadgen_cpu_s']:.1f} s")
     print(f"  load average {r['load_avg']['start'][0]:.2f} at the start, {r['load_avg']['end'][0]:.2f} at the end;"
           f" errors {r['errors']}; server tracebacks {r['server_log_tracebacks']}")
+    if r["live_view"]:
+        lv = r["live_view"]
+        print(f"  live view open (every {lv['every_s']} s): {lv['refreshes']} refreshes, p50 {s(lv['refresh_p50_s'])}, "
+              f"p95 {s(lv['refresh_p95_s'])}{'; ERROR ' + lv['error'] if lv['error'] else ''}")
     for e in r["error_examples"]:
         print(f"    {e}")
 
@@ -224,6 +238,9 @@ def main(argv: list[str] | None = None) -> dict:
                     "(10; 0 = the same instant)")
     ap.add_argument("--setup-rate", type=float, default=10.0, help="burst: students opening and signing in per "
                     "second before the burst (10)")
+    ap.add_argument("--live", type=int, default=0, metavar="EVERY", help="keep the live view (/live?every=EVERY) "
+                    "open on a projector through the run, signed in with the dashboard's password (with --url: "
+                    "ATTENTION_LAB_INSTRUCTOR_PASSWORD in this environment)")
     ap.add_argument("--timeout", type=float, default=300.0, help="give up this long after --seconds (300)")
     args = ap.parse_args(argv)
     if args.signin == "class-code" and args.url and not args.class_code:

@@ -49,6 +49,7 @@ family = "causal_mask"
 family = "embedding_dims"
 """
 CLASS_CODE = "load-test-class"
+INSTRUCTOR_PASSWORD = "load-test-projector"  # the live view's way in (the dashboard's password)
 RUN_CLASS = REPO / "run_class.sh"
 
 
@@ -130,7 +131,7 @@ def class_server(processes: int, students: list[str], signin: str, database_url:
                  postgres: bool = False):
     """Start what a run needs; yields a dict: url, database_url, app_pids, db_pids, codes, gradebook, log."""
     env = {"ATTENTION_LAB_ASSIGNMENTS": str(assignments_folder(tmp / "assignments")), "ATTENTION_LAB_ROSTER": "",
-           "ATTENTION_LAB_CLASS_CODE": ""}
+           "ATTENTION_LAB_CLASS_CODE": "", "ATTENTION_LAB_INSTRUCTOR_PASSWORD": INSTRUCTOR_PASSWORD}
     with contextlib.ExitStack() as stack:
         db_pids: list[int] = []
         if processes > 1 and not RUN_CLASS.exists():
@@ -172,7 +173,7 @@ def class_server(processes: int, students: list[str], signin: str, database_url:
             url = wait_ready(proc, log_path)
             threading.Thread(target=proc.stdout.read, daemon=True).start()  # drain it: a full pipe would block
         yield {"url": url, "database_url": database_url, "app_pids": [proc.pid], "db_pids": db_pids,
-               "codes": codes, "gradebook": gradebook, "log": log_path}
+               "codes": codes, "gradebook": gradebook, "log": log_path, "password": INSTRUCTOR_PASSWORD}
 
 
 def wait_ready(proc: subprocess.Popen, log_path: Path, timeout: float = 180.0) -> str:

@@ -219,3 +219,31 @@ class Burst(Arrival):
 
     def __init__(self, room: Class, setup_rate: float, deadline: float):
         super().__init__(room, len(room.students) / setup_rate, deadline)
+
+
+# --- the projector: the live view open through the run (--live) ----------------------------------
+
+def projector(url: str, password: str, assignment_id: str, every: int, out: dict) -> None:
+    """The instructor's live view (/live) on the projector: signs in with the dashboard's password, then
+    reruns the view's fragment whenever its timer says (the auto_rerun message), as the frontend does,
+    until killed. `out` collects how many refreshes ran and how long each took."""
+    out.update(refreshes=[], error=None)
+    try:
+        tab = Tab(url, "live", query=f"assignment={assignment_id}&exercise=1&every={every}")
+        tab.open()
+        tab.set_value(tab.widget("text_input", "Password"), string_value=password)
+        tab.click(tab.widget("button", "Open the dashboard"))
+        tab.until_finished()
+        if not tab.auto_reruns:
+            raise ProtocolError(f"the live view set no timer: {tab.describe()[:300]}")
+        fragment, interval = next(iter(tab.auto_reruns.items()))
+        while True:
+            tab.idle(interval)
+            t0 = time.perf_counter()
+            tab.rerun(fragment_id=fragment, auto=True)
+            tab.until_finished()
+            out["refreshes"].append(time.perf_counter() - t0)
+    except gevent.GreenletExit:
+        raise
+    except Exception as err:
+        out["error"] = f"{type(err).__name__}: {str(err)[:300]}"

@@ -39,7 +39,7 @@ class Widget:
 
 
 class Tab:
-    def __init__(self, base_url: str, page: str, timeout: float = 120.0):
+    def __init__(self, base_url: str, page: str, timeout: float = 120.0, query: str = ""):
         parts = urlsplit(base_url)
         self.http = f"{parts.scheme}://{parts.netloc}"
         self.page_name = page
@@ -47,7 +47,8 @@ class Tab:
         ws_url = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/stream"
         self.ws = websocket.create_connection(ws_url, subprotocols=["streamlit"], timeout=timeout)
         self.page_script_hash = ""
-        self.query_string = ""
+        self.query_string = query
+        self.auto_reruns: dict[str, float] = {}  # fragment id -> seconds (st.fragment(run_every=...))
         self.elements: dict[tuple, tuple[str, str, object]] = {}  # delta path -> (run id, fragment id, Element)
         self.widget_values: dict[str, WidgetState] = {}  # what the frontend would send with every rerun
         self.run_id = ""
@@ -62,11 +63,12 @@ class Tab:
 
     # --- sending ----------------------------------------------------------------------------------
 
-    def rerun(self, triggers: tuple[WidgetState, ...] = (), fragment_id: str = "") -> None:
+    def rerun(self, triggers: tuple[WidgetState, ...] = (), fragment_id: str = "", auto: bool = False) -> None:
         """Send a rerun_script BackMsg: every widget value set so far, plus one-shot triggers (a button)."""
         msg = BackMsg()
         cs = msg.rerun_script
         cs.fragment_id = fragment_id
+        cs.is_auto_rerun = auto
         cs.query_string = self.query_string
         cs.page_script_hash = self.page_script_hash
         cs.page_name = "" if self.page_script_hash else self.page_name
@@ -112,6 +114,8 @@ class Tab:
                 self.elements[path] = (self.run_id, delta.fragment_id, None)
         elif kind == "page_info_changed":
             self.query_string = msg.page_info_changed.query_string
+        elif kind == "auto_rerun":  # the frontend reruns this fragment on a timer: so does the caller
+            self.auto_reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
         elif kind == "page_not_found":
             raise ProtocolError(f"page not found: {msg.page_not_found.page_name!r}")
         elif kind == "ref_hash":
