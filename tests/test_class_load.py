@@ -1,6 +1,7 @@
 """benchmarks/class_load.py, short: 5 simulated students (Streamlit's websocket protocol, no browser) against
-one app process the tool starts itself, signing in with roster codes and submitting within 1 s. Every
-acknowledged submission must be in the gradebook exactly once, and the JSON must hold every figure."""
+one app process the tool starts itself, signing in with roster codes and submitting within 1 s, with the
+live view open on a simulated projector. Every acknowledged submission must be in the gradebook exactly
+once, and the JSON must hold every figure."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ KEYS = ("p50_s", "p95_s", "p99_s", "submits_per_s", "acknowledged", "stored_once
 def test_five_students_burst_every_submission_stored_once(tmp_path):
     out = tmp_path / "result.json"
     proc = subprocess.run([sys.executable, "benchmarks/class_load.py", "--students", "5", "--shape", "burst",
-                           "--window", "1", "--setup-rate", "5", "--timeout", "120", "--json", str(out)],
+                           "--window", "1", "--setup-rate", "5", "--timeout", "120", "--live", "1", "--json", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(out.read_text())
@@ -30,6 +31,8 @@ def test_five_students_burst_every_submission_stored_once(tmp_path):
     assert result["server_cpu_ms_per_submit"] > 0
     assert result["server_log_tracebacks"] == 0
     assert "submit" in proc.stdout and "stored exactly once" in proc.stdout
+    assert result["live_view"]["error"] is None  # the projector signed in and its view refreshed meanwhile
+    assert result["live_view"]["refreshes"] >= 1
 
 
 def test_widget_ids_come_from_the_page():
