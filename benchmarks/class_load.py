@@ -14,6 +14,7 @@ alert, submits per second, the attempts read back from the gradebook (each ackno
 stored exactly once; lost; doubled), the server's CPU per submit (psutil, all its processes), the load
 average. It starts the server it measures (one app process, SQLite, or K processes behind HAProxy with a
 PostgreSQL of its own) unless --url names a running one (--database-url then reads the attempts back).
+--live EVERY keeps the live view (/live) open on a simulated projector through the run.
 """
 
 from __future__ import annotations
@@ -186,8 +187,8 @@ def run(args) -> dict:
 def show(r: dict) -> None:
     def s(v):
         return "-" if v is None else f"{v:.3f} s"
-    print(f"\n{r['students']} students, {r['shape']} ({r['seconds']} s"
-          f"{', window ' + str(r['window_s']) + ' s' if r['window_s'] is not None else ''}), "
+    print(f"\n{r['students']} students, {r['shape']} ("
+          f"{'within ' + str(r['window_s']) if r['shape'] == 'burst' else 'over ' + str(r['seconds'])} s), "
           f"{r['exercises_each']} exercise(s) each, {r['gradebook']} gradebook, {r['processes']} process(es)")
     print(f"  Submit -> feedback: p50 {s(r['p50_s'])}, p95 {s(r['p95_s'])}, p99 {s(r['p99_s'])}, max {s(r['max_s'])}"
           f" (locust's p95 {s(r['locust_p95_s'])}; to the run's end p95 {s(r['run_p95_s'])})")
