@@ -37,7 +37,7 @@ import gevent  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 from benchmarks.checkout import revision  # noqa: E402
-from benchmarks.class_server import class_server, cpu_seconds  # noqa: E402
+from benchmarks.class_server import class_server, cpu_seconds, kill_one_app  # noqa: E402
 from benchmarks.class_students import Arrival, Burst, Class, Student, projector  # noqa: E402
 from benchmarks.common import RESULTS, machine  # noqa: E402
 from exercises import assignments as assignment_files  # noqa: E402
@@ -76,6 +76,18 @@ def read_back(database_url: str, assignment_id: str, submitted: list[dict]) -> d
             unacked_stored += len(found)
     return {"stored_once": once, "lost": lost, "doubled": doubled, "stored_as_typed": as_typed,
             "stored_unacknowledged": unacked_stored, "rows": sum(len(r) for r in rows.values())}
+
+
+def kill_later(room, args, app_pids: list[int], out: dict) -> None:
+    """kill -9 one app process --kill-one-at seconds after the start (arrival) or after the burst's instant."""
+    t0 = time.time()
+    if args.shape == "burst":
+        room.fire.wait()
+        t0 = room.fire_at
+    gevent.sleep(max(0.0, t0 + args.kill_one_at - time.time()))
+    pid, cpu = kill_one_app(app_pids) or (None, 0.0)
+    out.update(pid=pid, cpu_s=cpu, at_s=round(time.time() - t0, 3),
+               after="the burst's instant" if args.shape == "burst" else "the start")
 
 
 def run(args) -> dict:
@@ -123,6 +135,8 @@ def run(args) -> dict:
             live: dict = {}
             screen = (gevent.spawn(projector, server["url"], server["password"], assignment.id, args.live, live)
                       if args.live else None)
+            killed: dict = {}
+            killer = gevent.spawn(kill_later, room, args, server["app_pids"], killed) if args.kill_one_at else None
             runner.start_shape()
             while runner.shape_greenlet is not None:  # the shape stops the runner when every student is done
                 gevent.sleep(0.5)
@@ -131,7 +145,10 @@ def run(args) -> dict:
             runner.quit()
             if screen is not None:
                 screen.kill()
+            if killer is not None:
+                killer.kill()
             cpu1, db1, t1 = cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"]), time.time()
+            cpu1 += killed.get("cpu_s", 0.0)  # the killed process's CPU up to its death
             gen_cpu = time.process_time() - gen0
             load_end = os.getloadavg()
             back = (read_back(server["database_url"], assignment.id, room.submitted) if server["database_url"]
@@ -171,6 +188,9 @@ def run(args) -> dict:
             "every_s": args.live, "refreshes": len(live.get("refreshes", [])), "error": live.get("error"),
             "refresh_p50_s": quantile(sorted(live.get("refreshes", [])), 0.5),
             "refresh_p95_s": quantile(sorted(live.get("refreshes", [])), 0.95)},
+        "killed": killed or None, "reconnects": len(room.reconnects),
+        "reconnect_p95_s": (env.stats.get("reconnect+sign in", "WS").get_response_time_percentile(0.95) / 1000
+                            if env.stats.get("reconnect+sign in", "WS").num_requests else None), "reconnect_examples": room.reconnects[:5],
         "loadgen_cpu_s": gen_cpu, "wall_s": t1 - t0,
         "load_avg": {"start": load_start, "end": load_end},
         "errors": len(room.errors), "error_examples": room.errors[:5],
@@ -207,6 +227,10 @@ def show(r: dict) -> None:
         lv = r["live_view"]
         print(f"  live view open (every {lv['every_s']} s): {lv['refreshes']} refreshes, p50 {s(lv['refresh_p50_s'])}, "
               f"p95 {s(lv['refresh_p95_s'])}{'; ERROR ' + lv['error'] if lv['error'] else ''}")
+    if r["killed"]:
+        print(f"  killed app process {r['killed']['pid']} {r['killed']['at_s']} s after {r['killed']['after']}; "
+              f"{r['reconnects']} students reconnected and went on (reconnect and sign in again: p95 "
+              f"{s(r['reconnect_p95_s'])})")
     for e in r["error_examples"]:
         print(f"    {e}")
 
@@ -242,10 +266,15 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--live", type=int, default=0, metavar="EVERY", help="keep the live view (/live?every=EVERY) "
                     "open on a projector through the run, signed in with the dashboard's password (with --url: "
                     "ATTENTION_LAB_INSTRUCTOR_PASSWORD in this environment)")
+    ap.add_argument("--kill-one-at", type=float, metavar="S", help="--processes K>1: kill -9 one app process S "
+                    "seconds after the start (burst: after its instant); its students reconnect, sign in again and "
+                    "submit again what had no feedback")
     ap.add_argument("--timeout", type=float, default=300.0, help="give up this long after --seconds (300)")
     args = ap.parse_args(argv)
     if args.signin == "class-code" and args.url and not args.class_code:
         ap.error("--url --signin class-code needs --class-code")
+    if args.kill_one_at is not None and (args.url or args.processes < 2):
+        ap.error("--kill-one-at needs --processes 2 or more (the students go on on the others)")
     if args.url and args.url.split("/")[2].split(":")[0] not in ("127.0.0.1", "localhost"):
         ap.error("load goes to 127.0.0.1 only: --url http://127.0.0.1:PORT")
     result = run(args)

@@ -18,14 +18,16 @@ import random
 import time
 
 import gevent
+import websocket
 from gevent.event import Event
 from locust import LoadTestShape, User, constant, task
 
-from benchmarks.st_session import ProtocolError, Tab
+from benchmarks.st_session import DISCONNECTED, ProtocolError, Tab
 from exercises import practice
 from exercises.base import CORRECT
 
 MISTAKE_EVERY = 2  # every second answer is one of the family's known mistakes
+RETRY_S = 30.0  # how long a student whose process died keeps trying to reconnect
 
 
 def plan(student: str, assignment, pos: int, wrong: bool) -> dict:
@@ -66,6 +68,8 @@ class Class:
         self.fire_at = 0.0
         self.submitted: list[dict] = []  # one per press of Submit, acknowledged or not
         self.errors: list[str] = []
+        self.reconnects: list[str] = []
+        self.reconnected: set[str] = set()
         self.first_submit = self.last_feedback = None
 
     def claim(self) -> tuple[int, str, str | None]:
@@ -101,16 +105,22 @@ class Student(User):
         tab = None
         try:
             t0 = time.perf_counter()
-            tab = Tab(room.url, "exercises")
-            tab.open()
-            self.sign_in(tab, sid, code)
-            self.pick_assignment(tab)
+            tab = self.connect(sid, code, 0)
             self.report("open+sign in", time.perf_counter() - t0, tab)
             room.signed_in()
             for pos in range(room.exercises):
                 want = plan(sid, room.assignment, pos, wrong=(i + pos) % MISTAKE_EVERY == 1)  # before the clock
-                self.wait_turn(tab, pos)
-                self.submit(tab, sid, pos, want)
+                try:
+                    self.wait_turn(tab, pos)
+                    self.submit(tab, sid, pos, want)
+                except DISCONNECTED as err:  # its process died: reconnect, sign in again, submit it again
+                    room.reconnects.append(f"{sid}, exercise {pos + 1}: {type(err).__name__}")
+                    room.reconnected.add(sid)
+                    tab.close()
+                    t1 = time.perf_counter()
+                    tab = self.connect(sid, code, pos)
+                    self.report("reconnect+sign in", time.perf_counter() - t1, tab)
+                    self.submit(tab, sid, pos, want)  # the same answer again is the same submission
                 if pos + 1 < room.exercises:
                     tab.click(tab.widget("button", "Next exercise ▶"))
                     tab.until_finished()
@@ -131,6 +141,36 @@ class Student(User):
                     tab = None
             else:
                 gevent.sleep(30)
+
+    def connect(self, sid: str, code: str | None, pos: int) -> Tab:
+        """A new tab on page 6: open it, sign in, pick the assignment, and show exercise `pos` (after a
+        reconnect the page starts at the first exercise not closed)."""
+        tab = self.open_tab(reconnect=pos > 0 or sid in self.room.reconnected)
+        self.sign_in(tab, sid, code)
+        self.pick_assignment(tab)
+        box = tab.widget("selectbox", "Exercise")
+        if box.proto.raw_value != box.proto.options[pos]:
+            tab.set_value(box, string_value=box.proto.options[pos])
+            tab.rerun()
+            tab.until_finished()
+        return tab
+
+    def open_tab(self, reconnect: bool) -> Tab:
+        """Open page 6. After a lost connection, retry as Streamlit's frontend does (for up to RETRY_S, waiting
+        longer each time): until the load balancer's health check has taken the dead process out, a new
+        connection may still be sent to it (502)."""
+        deadline = time.monotonic() + (RETRY_S if reconnect else 0)
+        wait = 0.25
+        while True:
+            try:
+                tab = Tab(self.room.url, "exercises")
+                tab.open()
+                return tab
+            except (websocket.WebSocketBadStatusException, *DISCONNECTED):
+                if time.monotonic() > deadline:
+                    raise
+                gevent.sleep(wait)
+                wait = min(wait * 2, 2.0)
 
     def report(self, name: str, seconds: float, tab: Tab) -> None:
         self.environment.events.request.fire(request_type="WS", name=name, response_time=seconds * 1000,

@@ -29,6 +29,13 @@ class ProtocolError(RuntimeError):
     """The server said something a tab did not expect (a page not found, an exception, a widget missing)."""
 
 
+class Disconnected(ProtocolError):
+    """The connection to the server is gone (its process died, the load balancer dropped it)."""
+
+
+DISCONNECTED = (Disconnected, websocket.WebSocketConnectionClosedException, ConnectionError)
+
+
 @dataclass
 class Widget:
     kind: str  # the element's oneof name: text_input, button, selectbox, radio, ...
@@ -154,7 +161,7 @@ class Tab:
                 if opcode == websocket.ABNF.OPCODE_BINARY:
                     self.handle(frame.data)
                 elif opcode == websocket.ABNF.OPCODE_CLOSE:
-                    raise ProtocolError("the server closed the connection")
+                    raise Disconnected("the server closed the connection")
         finally:
             self.ws.settimeout(self.timeout)
 
