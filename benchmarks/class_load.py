@@ -159,7 +159,7 @@ def run(args) -> dict:
                 server_cm.__exit__(None, None, None)
 
     acked = [s for s in room.submitted if s["acknowledged"]]
-    times = sorted(s["feedback_s"] for s in acked)
+    times = sorted(s["feedback_s"] for s in acked if s["feedback_s"] is not None)  # not those recovered untimed
     window = (room.last_feedback - room.first_submit) if acked else None
     if args.shape == "burst" and burst_cpu:  # the submits alone: from the instant all were signed in
         app_cpu, db_cpu = cpu1 - burst_cpu[0], db1 - burst_cpu[1]
@@ -173,7 +173,7 @@ def run(args) -> dict:
         "url": args.url, "gradebook": server["gradebook"], "signin": args.signin,
         "p50_s": quantile(times, 0.5), "p95_s": quantile(times, 0.95), "p99_s": quantile(times, 0.99),
         "max_s": times[-1] if times else None,
-        "run_p95_s": quantile(sorted(s["run_s"] for s in acked), 0.95),
+        "run_p95_s": quantile(sorted(s["run_s"] for s in acked if s["feedback_s"] is not None), 0.95),
         "locust_p95_s": stats.get_response_time_percentile(0.95) / 1000 if stats.num_requests else None,
         "submits": len(room.submitted), "acknowledged": len(acked),
         "press_span_s": (max(s["pressed_at"] for s in room.submitted) - min(s["pressed_at"] for s in room.submitted)
@@ -189,6 +189,7 @@ def run(args) -> dict:
             "refresh_p50_s": quantile(sorted(live.get("refreshes", [])), 0.5),
             "refresh_p95_s": quantile(sorted(live.get("refreshes", [])), 0.95)},
         "killed": killed or None, "reconnects": len(room.reconnects),
+        "recovered_after_reconnect": sum(bool(s.get("recovered")) for s in room.submitted),
         "reconnect_p95_s": (env.stats.get("reconnect+sign in", "WS").get_response_time_percentile(0.95) / 1000
                             if env.stats.get("reconnect+sign in", "WS").num_requests else None), "reconnect_examples": room.reconnects[:5],
         "loadgen_cpu_s": gen_cpu, "wall_s": t1 - t0,
@@ -230,7 +231,7 @@ def show(r: dict) -> None:
     if r["killed"]:
         print(f"  killed app process {r['killed']['pid']} {r['killed']['at_s']} s after {r['killed']['after']}; "
               f"{r['reconnects']} students reconnected and went on (reconnect and sign in again: p95 "
-              f"{s(r['reconnect_p95_s'])})")
+              f"{s(r['reconnect_p95_s'])}); {r['recovered_after_reconnect']} found their answer stored and shown")
     for e in r["error_examples"]:
         print(f"    {e}")
 
