@@ -13,9 +13,9 @@ Settings come from an environment variable, else Streamlit secrets (.streamlit/s
 
 from __future__ import annotations
 
+import functools
 import os
 
-import pandas as pd
 import streamlit as st
 
 from app.plain import plain
@@ -84,11 +84,24 @@ def instructor_password() -> str | None:
     return setting("ATTENTION_LAB_INSTRUCTOR_PASSWORD", "instructor_password")
 
 
-def _table(rows) -> pd.DataFrame:
-    rows = [rows] if rows and not isinstance(rows[0], (list, tuple)) else rows
-    return pd.DataFrame([[format_number(float(v), 4) for v in row] for row in rows],
-                        columns=[str(j + 1) for j in range(len(rows[0]))],
-                        index=[str(i + 1) for i in range(len(rows))])
+def _matrix_rows(rows) -> list[list]:
+    return [rows] if rows and not isinstance(rows[0], (list, tuple)) else rows
+
+
+def _markdown_table(header: str, cells: list[list[str]]) -> str:
+    """A table as one Markdown element (an HTML table in the page): rows and columns numbered from 1,
+    `header` above it. One element instead of a DataFrame's: the page draws the exercise on every
+    Submit, and st.table's conversion to Arrow was the largest part of that run."""
+    lines = [header, "", "| | " + " | ".join(str(j + 1) for j in range(len(cells[0]))) + " |",
+             "|---|" + "---:|" * len(cells[0])]
+    lines += [f"| **{i + 1}** | " + " | ".join(row) + " |" for i, row in enumerate(cells)]
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=4096)
+def _prompt_table(name: str, rows: tuple) -> str:
+    """A matrix of the prompt as Markdown (memoised: the same exercise is drawn on every run)."""
+    return _markdown_table(f"**{plain(name)}**", [[format_number(float(v), 4) for v in row] for row in rows])
 
 
 def draw_prompt(ex: Exercise) -> None:
@@ -98,16 +111,12 @@ def draw_prompt(ex: Exercise) -> None:
     if tables:
         cols = st.columns(min(len(tables), 4))
         for i, (name, rows) in enumerate(tables.items()):
-            with cols[i % len(cols)]:
-                st.markdown(f"**{plain(name)}**")
-                st.table(_table(rows))
+            cols[i % len(cols)].markdown(_prompt_table(name, tuple(map(tuple, _matrix_rows(rows)))))
 
 
 def draw_cells(cells: list[list[bool]]) -> None:
     """Which entries of a matrix or vector answer are right (✓) and wrong (✗)."""
-    st.table(pd.DataFrame([["✓" if ok else "✗" for ok in row] for row in cells],
-                          columns=[str(j + 1) for j in range(len(cells[0]))],
-                          index=[str(i + 1) for i in range(len(cells))]))
+    st.markdown(_markdown_table("", [["✓" if ok else "✗" for ok in row] for row in cells]))
 
 
 def draw_feedback(fb: Feedback) -> None:
