@@ -74,6 +74,8 @@ def submit(student: str, assignment, pos: int, form: dict) -> None:
         st.session_state.ex_gradebook_down = True
         return
     st.session_state[f"ex_fb_{aid}_{pos}"] = outcome.feedback
+    if outcome.attempts is not None:  # the run that follows draws from these instead of reading them again
+        st.session_state.ex_attempts = (student, aid, outcome.attempts)
 
 
 def resolve_pending(student: str, assignment, pos: int) -> None:
@@ -149,8 +151,10 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
         st.rerun(scope="app")
     if st.session_state.pop("ex_gradebook_down", False):  # the Submit a moment ago found it not answering
         gradebook_failed(aid, None)
+    known = st.session_state.pop("ex_attempts", None)  # what the Submit just now read and stored, if it did
     try:
-        states = practice.states(store_or_stop(), student, assignment, verified=verified)
+        states = practice.states(store_or_stop(), student, assignment, verified=verified,
+                                 attempts=known[2] if known and known[:2] == (student, aid) else None)
     except Exception as err:  # the database went away after it was reached
         gradebook_failed(aid, err)
 

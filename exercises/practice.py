@@ -157,11 +157,13 @@ def exercise_state(item: Item, rows: list[Attempt], verified: bool = False, solv
                  solved_at=solved_at)
 
 
-def states(store: Store, student_id: str, assignment: Assignment, verified: bool = False) -> list[State]:
-    """Every exercise's state, in position order (one query). verified: the student proved who they are
+def states(store: Store, student_id: str, assignment: Assignment, verified: bool = False,
+           attempts: list[Attempt] | None = None) -> list[State]:
+    """Every exercise's state, in position order (one query, or none when `attempts`, the student's
+    attempts to this assignment oldest first, are given). verified: the student proved who they are
     (see State.earned_solution)."""
     by_position: dict[int, list[Attempt]] = {}
-    for a in store.attempts(student_id, assignment.id):
+    for a in store.attempts(student_id, assignment.id) if attempts is None else attempts:
         by_position.setdefault(a.position, []).append(a)
     exercises = [exercise(student_id, assignment, item.position) for item in assignment.items]  # tries, pass mark
     return [exercise_state(ex.item, by_position.get(ex.position, []), verified, pass_mark(ex.form(), SOLVED))

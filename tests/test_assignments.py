@@ -406,3 +406,16 @@ def test_an_exercise_is_memoised_and_still_each_students_own():
     assert practice.exercise("ada", a, 0).seed == variant_seed("ada", "m", 0)
     longer = parse('id = "m"\ntries = 5\n[[exercise]]\nfamily = "softmax_row"\ncount = 2\n', "m.toml", BY_ID)
     assert practice.exercise("ada", longer, 1).item.tries == 5  # an edited assignment is a new exercise
+
+
+def test_a_submit_hands_the_page_the_attempts_it_read_and_stored(store):
+    """The page's run after a Submit draws the score from Outcome.attempts instead of reading them again:
+    they must be what the gradebook holds."""
+    a = assignment()
+    p = practice.exercise("cy", a, 1).params
+    submission.submit(store, "cy", a, 0, "banana")
+    out = submission.submit(store, "cy", a, 1, softmax_row.solve(p))
+    assert out.attempts == store.attempts("cy", "week1")
+    assert practice.states(store, "cy", a, attempts=out.attempts) == practice.states(store, "cy", a)
+    again = submission.submit(store, "cy", a, 1, softmax_row.solve(p))  # a double click: nothing new stored
+    assert again.repeated and again.attempts == store.attempts("cy", "week1")
