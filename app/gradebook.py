@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+from html import escape
 
 import streamlit as st
 
@@ -98,20 +99,30 @@ def _markdown_table(header: str, cells: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _html_table(name: str, rows: tuple) -> str:
+    """One matrix as an HTML table, rows and columns numbered from 1, its name above (all escaped)."""
+    head = "".join(f"<th>{j + 1}</th>" for j in range(len(rows[0])))
+    body = "".join(f"<tr><th>{i + 1}</th>" + "".join(f"<td>{escape(format_number(float(v), 4))}</td>" for v in row)
+                   + "</tr>" for i, row in enumerate(rows))
+    return (f'<div><p><strong>{escape(name)}</strong></p><table><thead><tr><th></th>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
 @functools.lru_cache(maxsize=4096)
-def _prompt_table(name: str, rows: tuple) -> str:
-    """A matrix of the prompt as Markdown (memoised: the same exercise is drawn on every run)."""
-    return _markdown_table(f"**{plain(name)}**", [[format_number(float(v), 4) for v in row] for row in rows])
+def _prompt_tables(tables: tuple) -> str:
+    """The prompt's matrices side by side, as one element (memoised: the same exercise is drawn on every
+    run). One element rather than a column, a name and an st.table each: the page draws the exercise on
+    every Submit, and st.table's conversion to Arrow was the largest part of that run."""
+    return ('<div style="display: flex; flex-wrap: wrap; gap: 0 3rem">'
+            + "".join(_html_table(name, rows) for name, rows in tables) + "</div>")
 
 
 def draw_prompt(ex: Exercise) -> None:
     """The question and the matrices it refers to (plain text: nothing in it is read as markdown)."""
     st.markdown(plain(ex.prompt()))
-    tables = ex.tables()
-    if tables:
-        cols = st.columns(min(len(tables), 4))
-        for i, (name, rows) in enumerate(tables.items()):
-            cols[i % len(cols)].markdown(_prompt_table(name, tuple(map(tuple, _matrix_rows(rows)))))
+    if tables := ex.tables():
+        st.markdown(_prompt_tables(tuple((name, tuple(map(tuple, _matrix_rows(rows)))) for name, rows in tables.items())),
+                    unsafe_allow_html=True)
 
 
 def draw_cells(cells: list[list[bool]]) -> None:

@@ -201,12 +201,13 @@ class Store(Reports):
                     if tries >= max_tries or (best is not None and best >= SOLVED):
                         raise ExerciseClosed("solved" if best is not None and best >= SOLVED else "no tries left")
             self._add_student(conn, student_id)
-            conn.execute(self._insert(attempts).values(
+            row = conn.execute(self._insert(attempts).values(
                 submission_id=submission_id, student_id=student_id, assignment_id=assignment_id,
                 position=position, family_id=family_id, seed=seed, answer=answer, valid=bool(feedback_valid),
                 score=score, mistake=mistake,
-            ).on_conflict_do_nothing(index_elements=["submission_id"]))
-            row = conn.execute(select(attempts).where(attempts.c.submission_id == submission_id)).one()
+            ).on_conflict_do_nothing(index_elements=["submission_id"]).returning(*attempts.c)).first()
+            if row is None:  # stored before: the first row wins
+                row = conn.execute(select(attempts).where(attempts.c.submission_id == submission_id)).one()
             stored = attempt_from_row(row)
             if (stored.student_id, stored.assignment_id, stored.position) != (student_id, assignment_id, position):
                 raise ValueError(f"submission id {submission_id!r} was already used by another submission")
