@@ -160,11 +160,11 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
 
     solved = sum(s.solved for s in states)
     score = practice.total(states)
-    m = st.columns(3)
-    m[0].metric("Score", f"{score:.0%}")
-    m[1].metric("Solved", f"{solved} of {assignment.size}")
-    m[2].metric("Tries per exercise", assignment.items[0].tries if len({i.tries for i in assignment.items}) == 1
-                else "varies")
+    m = st.container(horizontal=True)  # one block for the three (columns would be four: a Submit redraws them)
+    m.metric("Score", f"{score:.0%}")
+    m.metric("Solved", f"{solved} of {assignment.size}")
+    m.metric("Tries per exercise", assignment.items[0].tries if len({i.tries for i in assignment.items}) == 1
+             else "varies")
     st.progress(score)
 
     # Streamlit keeps a selectbox's value as its label: labels must not change with progress, or a

@@ -147,7 +147,8 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
     try:  # solved by a reduced right choice: the store sees a score below 1, so no try is left
         stored = store.record(sid, student_id, assignment.id, position, ex.family.ID, ex.seed, answer,
                               fb.valid, fb.score, fb.mistake,
-                              max_tries=before.tries if before.solved else ex.item.tries)
+                              max_tries=before.tries if before.solved else ex.item.tries,
+                              student_known=bool(everything))  # an attempt of theirs: their row exists
     except ExerciseClosed:  # solved or out of tries (perhaps a moment ago, in another tab)
         after = exercise_state(ex.item, _attempts_or(store, student_id, assignment, position, rows), solved_at=mark)
         why = "you solved it." if after.solved else "every try is used."
