@@ -74,6 +74,8 @@ def submit(student: str, assignment, pos: int, form: dict) -> None:
         st.session_state.ex_gradebook_down = True
         return
     st.session_state[f"ex_fb_{aid}_{pos}"] = outcome.feedback
+    if outcome.attempts is not None:  # the run that follows draws from these instead of reading them again
+        st.session_state.ex_attempts = (student, aid, outcome.attempts)
 
 
 def resolve_pending(student: str, assignment, pos: int) -> None:
@@ -119,12 +121,15 @@ if aid not in by_id:  # a title changed under an open page (the value is kept as
     del st.session_state["ex_assignment"]
     st.rerun()
 st.query_params["assignment"] = aid
-assignment = by_id[aid]
-if assignment.description:
-    st.caption(plain(assignment.description))
+if by_id[aid].description:
+    st.caption(plain(by_id[aid].description))
 
 
-def gradebook_failed(err: Exception | None) -> None:
+def mark(s: practice.State) -> str:
+    return "✓" if s.solved else ("✗" if s.closed else ("…" if s.tries else "○"))
+
+
+def gradebook_failed(aid: str, err: Exception | None) -> None:
     """Say what happened to the answer just submitted, if one was, then that the gradebook cannot be
     reached (when `err`), and stop the page."""
     if doubt := st.session_state.get(f"ex_err_{aid}_{st.session_state.get(f'ex_pos_{aid}')}"):
@@ -135,103 +140,112 @@ def gradebook_failed(err: Exception | None) -> None:
     st.stop()
 
 
-if st.session_state.pop("ex_gradebook_down", False):  # the Submit a moment ago found it not answering
-    gradebook_failed(None)
-try:
-    states = practice.states(store_or_stop(), student, assignment, verified=who.verified)
-except Exception as err:  # the database went away after it was reached
-    gradebook_failed(err)
+@st.fragment
+def exercise_area(aid: str, student: str, verified: bool) -> None:
+    """Everything below the assignment: score, progress, the exercise, its Submit and feedback. A fragment:
+    a Submit (or moving to another exercise) reruns only this part, score and progress included, not
+    the page around it (sign-in, the assignment list, the navigation). The assignment is looked up again
+    on every run (exercises.assignments reads a file again only when it changed)."""
+    assignment = next((a for a in assignment_files.load()[0] if a.id == aid), None)
+    if assignment is None:  # removed or renamed since the page was drawn: the whole page again
+        st.rerun(scope="app")
+    if st.session_state.pop("ex_gradebook_down", False):  # the Submit a moment ago found it not answering
+        gradebook_failed(aid, None)
+    known = st.session_state.pop("ex_attempts", None)  # what the Submit just now read and stored, if it did
+    try:
+        states = practice.states(store_or_stop(), student, assignment, verified=verified,
+                                 attempts=known[2] if known and known[:2] == (student, aid) else None)
+    except Exception as err:  # the database went away after it was reached
+        gradebook_failed(aid, err)
 
-solved = sum(s.solved for s in states)
-score = practice.total(states)
-m = st.columns(3)
-m[0].metric("Score", f"{score:.0%}")
-m[1].metric("Solved", f"{solved} of {assignment.size}")
-m[2].metric("Tries per exercise", assignment.items[0].tries if len({i.tries for i in assignment.items}) == 1
-            else "varies")
-st.progress(score)
+    solved = sum(s.solved for s in states)
+    score = practice.total(states)
+    m = st.container(horizontal=True)  # one block for the three (columns would be four: a Submit redraws them)
+    m.metric("Score", f"{score:.0%}")
+    m.metric("Solved", f"{solved} of {assignment.size}")
+    m.metric("Tries per exercise", assignment.items[0].tries if len({i.tries for i in assignment.items}) == 1
+             else "varies")
+    st.progress(score)
+
+    # Streamlit keeps a selectbox's value as its label: labels must not change with progress, or a
+    # submit would turn the chosen exercise into a stale label. Progress marks go in the caption below.
+    pos_key = f"ex_pos_{aid}"
+    if not isinstance(st.session_state.get(pos_key, 0), int) or st.session_state.get(pos_key, 0) >= assignment.size:
+        st.session_state.pop(pos_key, None)  # a stale value, or the instructor shortened the assignment meanwhile
+    if pos_key not in st.session_state:
+        st.session_state[pos_key] = next((i for i, s in enumerate(states) if not s.closed), 0)
+    pos = st.selectbox("Exercise", range(assignment.size), key=pos_key,
+                       format_func=lambda i: f"{i + 1}. {practice.exercise_title(assignment, i)}")
+    st.caption("Progress: " + " · ".join(f"{mark(s)} {i + 1}" for i, s in enumerate(states)) +
+               " (✓ solved, ✗ no tries left, … tried, ○ not started)")
+    state = states[pos]
+    ex = practice.exercise(student, assignment, pos)
 
 
-def mark(s: practice.State) -> str:
-    return "✓" if s.solved else ("✗" if s.closed else ("…" if s.tries else "○"))
+    # --- the exercise --------------------------------------------------------------------------------
 
-
-# Streamlit keeps a selectbox's value as its label: labels must not change with progress, or a
-# submit would turn the chosen exercise into a stale label. Progress marks go in the caption below.
-pos_key = f"ex_pos_{aid}"
-if not isinstance(st.session_state.get(pos_key, 0), int) or st.session_state.get(pos_key, 0) >= assignment.size:
-    st.session_state.pop(pos_key, None)  # a stale value, or the instructor shortened the assignment meanwhile
-if pos_key not in st.session_state:
-    st.session_state[pos_key] = next((i for i, s in enumerate(states) if not s.closed), 0)
-pos = st.selectbox("Exercise", range(assignment.size), key=pos_key,
-                   format_func=lambda i: f"{i + 1}. {practice.exercise_title(assignment, i)}")
-st.caption("Progress: " + " · ".join(f"{mark(s)} {i + 1}" for i, s in enumerate(states)) +
-           " (✓ solved, ✗ no tries left, … tried, ○ not started)")
-state = states[pos]
-ex = practice.exercise(student, assignment, pos)
-
-
-# --- the exercise --------------------------------------------------------------------------------
-
-with st.container(border=True):
-    st.subheader(f"{pos + 1}. {ex.title}", anchor=False)
-    draw_prompt(ex)
-    form = ex.form()
-    fb_key = f"ex_fb_{aid}_{pos}"
-    resolve_pending(student, assignment, pos)
-
-    if not state.closed:
-        st.caption(f"Try {state.tries + 1} of {state.max_tries}. An answer that cannot be read is not counted.")
-        kind = form["kind"]
-        if kind == "matrix":
-            st.toggle("Fill in a grid instead", key=f"ex_grid_{aid}_{pos}")
-        with st.form(f"ex_form_{aid}_{pos}"):
-            if kind == "choice":
-                st.radio("Your answer", form["options"], index=None, key=f"ex_in_{aid}_{pos}")
-            elif kind == "matrix" and st.session_state.get(f"ex_grid_{aid}_{pos}"):
-                st.data_editor(blank_grid(form), key=f"ex_in_grid_{aid}_{pos}", hide_index=True, width="stretch")
-            elif kind == "matrix":
-                st.text_area(examples.label(form), value=state.last_answer,
-                             key=f"ex_in_{aid}_{pos}", placeholder=examples.MATRIX_PLACEHOLDER,
-                             height=40 + 26 * form["rows"])
-            else:
-                st.text_input(examples.label(form), value=state.last_answer, key=f"ex_in_{aid}_{pos}")
-            # graded and stored in the callback, before the script runs: one run per submission, and the
-            # score above already counts it
-            st.form_submit_button("Submit", type="primary", on_click=submit, args=(student, assignment, pos, form))
-
-    if error := st.session_state.pop(f"ex_err_{aid}_{pos}", None):
-        st.error(plain(error), icon=":material/cloud_off:")
-    fb = st.session_state.get(fb_key)
-    if fb is not None:
-        draw_feedback(fb)
-    elif state.last_score is not None:
-        st.caption(f"Your last answer: {plain(state.last_answer)} (score {state.last_score:.0%})")
-    if state.show_hint and not state.closed and (hint := ex.hint()):
-        st.info(plain(hint), icon=":material/lightbulb:")
-    if state.closed:
-        st.markdown(f"**{'Solved' if state.solved else 'No tries left'}** · best score {state.score:.0%} after "
-                    f"{state.tries} tr{'y' if state.tries == 1 else 'ies'}")
-
-if state.closed and not state.earned_solution:
-    st.info("This is the lecture's own exercise: its numbers are the same for everyone, so its answer shows only "
-            "to those who solve it, or after the last try to students signed in with a personal code or single "
-            "sign-on.", icon=":material/visibility_off:")
-if state.earned_solution:
-    solution = practice.solution(ex, state)
     with st.container(border=True):
-        st.subheader("Worked solution", anchor=False)
-        st.markdown("**Answer:** " + plain(solution.answer))
-        if solution.worked:
-            st.markdown(plain(solution.worked))
-        if solution.steps and st.toggle("Walk through it step by step, as on page 1", key=f"ex_walk_{aid}_{pos}"):
-            for i, step in enumerate(solution.steps, start=1):
-                draw_step(step, i, f"ex_steps_{aid}_{pos}")
+        st.subheader(f"{pos + 1}. {ex.title}", anchor=False)
+        draw_prompt(ex)
+        form = ex.form()
+        fb_key = f"ex_fb_{aid}_{pos}"
+        resolve_pending(student, assignment, pos)
 
-nav = st.columns(2)
-if pos > 0:
-    nav[0].button("◀ Previous exercise", on_click=lambda: st.session_state.update({pos_key: pos - 1}),
-                  width="stretch")
-if pos + 1 < assignment.size:
-    nav[1].button("Next exercise ▶", on_click=lambda: st.session_state.update({pos_key: pos + 1}), width="stretch",
-                  type="primary" if state.closed else "secondary")
+        if not state.closed:
+            st.caption(f"Try {state.tries + 1} of {state.max_tries}. An answer that cannot be read is not counted.")
+            kind = form["kind"]
+            if kind == "matrix":
+                st.toggle("Fill in a grid instead", key=f"ex_grid_{aid}_{pos}")
+            with st.form(f"ex_form_{aid}_{pos}"):
+                if kind == "choice":
+                    st.radio("Your answer", form["options"], index=None, key=f"ex_in_{aid}_{pos}")
+                elif kind == "matrix" and st.session_state.get(f"ex_grid_{aid}_{pos}"):
+                    st.data_editor(blank_grid(form), key=f"ex_in_grid_{aid}_{pos}", hide_index=True, width="stretch")
+                elif kind == "matrix":
+                    st.text_area(examples.label(form), value=state.last_answer,
+                                 key=f"ex_in_{aid}_{pos}", placeholder=examples.MATRIX_PLACEHOLDER,
+                                 height=40 + 26 * form["rows"])
+                else:
+                    st.text_input(examples.label(form), value=state.last_answer, key=f"ex_in_{aid}_{pos}")
+                # graded and stored in the callback, before the script runs: one run per submission, and the
+                # score above already counts it
+                st.form_submit_button("Submit", type="primary", on_click=submit, args=(student, assignment, pos, form))
+
+        if error := st.session_state.pop(f"ex_err_{aid}_{pos}", None):
+            st.error(plain(error), icon=":material/cloud_off:")
+        fb = st.session_state.get(fb_key)
+        if fb is not None:
+            draw_feedback(fb)
+        elif state.last_score is not None:
+            st.caption(f"Your last answer: {plain(state.last_answer)} (score {state.last_score:.0%})")
+        if state.show_hint and not state.closed and (hint := ex.hint()):
+            st.info(plain(hint), icon=":material/lightbulb:")
+        if state.closed:
+            st.markdown(f"**{'Solved' if state.solved else 'No tries left'}** · best score {state.score:.0%} after "
+                        f"{state.tries} tr{'y' if state.tries == 1 else 'ies'}")
+
+    if state.closed and not state.earned_solution:
+        st.info("This is the lecture's own exercise: its numbers are the same for everyone, so its answer shows only "
+                "to those who solve it, or after the last try to students signed in with a personal code or single "
+                "sign-on.", icon=":material/visibility_off:")
+    if state.earned_solution:
+        solution = practice.solution(ex, state)
+        with st.container(border=True):
+            st.subheader("Worked solution", anchor=False)
+            st.markdown("**Answer:** " + plain(solution.answer))
+            if solution.worked:
+                st.markdown(plain(solution.worked))
+            if solution.steps and st.toggle("Walk through it step by step, as on page 1", key=f"ex_walk_{aid}_{pos}"):
+                for i, step in enumerate(solution.steps, start=1):
+                    draw_step(step, i, f"ex_steps_{aid}_{pos}")
+
+    nav = st.columns(2)
+    if pos > 0:
+        nav[0].button("◀ Previous exercise", on_click=lambda: st.session_state.update({pos_key: pos - 1}),
+                      width="stretch")
+    if pos + 1 < assignment.size:
+        nav[1].button("Next exercise ▶", on_click=lambda: st.session_state.update({pos_key: pos + 1}), width="stretch",
+                      type="primary" if state.closed else "secondary")
+
+
+exercise_area(aid, student, who.verified)

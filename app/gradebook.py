@@ -13,9 +13,10 @@ Settings come from an environment variable, else Streamlit secrets (.streamlit/s
 
 from __future__ import annotations
 
+import functools
 import os
+from html import escape
 
-import pandas as pd
 import streamlit as st
 
 from app.plain import plain
@@ -84,30 +85,49 @@ def instructor_password() -> str | None:
     return setting("ATTENTION_LAB_INSTRUCTOR_PASSWORD", "instructor_password")
 
 
-def _table(rows) -> pd.DataFrame:
-    rows = [rows] if rows and not isinstance(rows[0], (list, tuple)) else rows
-    return pd.DataFrame([[format_number(float(v), 4) for v in row] for row in rows],
-                        columns=[str(j + 1) for j in range(len(rows[0]))],
-                        index=[str(i + 1) for i in range(len(rows))])
+def _matrix_rows(rows) -> list[list]:
+    return [rows] if rows and not isinstance(rows[0], (list, tuple)) else rows
+
+
+def _markdown_table(header: str, cells: list[list[str]]) -> str:
+    """A table as one Markdown element (an HTML table in the page): rows and columns numbered from 1,
+    `header` above it. One element instead of a DataFrame's: the page draws the exercise on every
+    Submit, and st.table's conversion to Arrow was the largest part of that run."""
+    lines = [header, "", "| | " + " | ".join(str(j + 1) for j in range(len(cells[0]))) + " |",
+             "|---|" + "---:|" * len(cells[0])]
+    lines += [f"| **{i + 1}** | " + " | ".join(row) + " |" for i, row in enumerate(cells)]
+    return "\n".join(lines)
+
+
+def _html_table(name: str, rows: tuple) -> str:
+    """One matrix as an HTML table, rows and columns numbered from 1, its name above (all escaped)."""
+    head = "".join(f"<th>{j + 1}</th>" for j in range(len(rows[0])))
+    body = "".join(f"<tr><th>{i + 1}</th>" + "".join(f"<td>{escape(format_number(float(v), 4))}</td>" for v in row)
+                   + "</tr>" for i, row in enumerate(rows))
+    return (f'<div><p><strong>{escape(name)}</strong></p><table><thead><tr><th></th>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
+@functools.lru_cache(maxsize=4096)
+def _prompt_tables(tables: tuple) -> str:
+    """The prompt's matrices side by side, as one element (memoised: the same exercise is drawn on every
+    run). One element rather than a column, a name and an st.table each: the page draws the exercise on
+    every Submit, and st.table's conversion to Arrow was the largest part of that run."""
+    return ('<div style="display: flex; flex-wrap: wrap; gap: 0 3rem">'
+            + "".join(_html_table(name, rows) for name, rows in tables) + "</div>")
 
 
 def draw_prompt(ex: Exercise) -> None:
     """The question and the matrices it refers to (plain text: nothing in it is read as markdown)."""
     st.markdown(plain(ex.prompt()))
-    tables = ex.tables()
-    if tables:
-        cols = st.columns(min(len(tables), 4))
-        for i, (name, rows) in enumerate(tables.items()):
-            with cols[i % len(cols)]:
-                st.markdown(f"**{plain(name)}**")
-                st.table(_table(rows))
+    if tables := ex.tables():
+        st.markdown(_prompt_tables(tuple((name, tuple(map(tuple, _matrix_rows(rows)))) for name, rows in tables.items())),
+                    unsafe_allow_html=True)
 
 
 def draw_cells(cells: list[list[bool]]) -> None:
     """Which entries of a matrix or vector answer are right (✓) and wrong (✗)."""
-    st.table(pd.DataFrame([["✓" if ok else "✗" for ok in row] for row in cells],
-                          columns=[str(j + 1) for j in range(len(cells[0]))],
-                          index=[str(i + 1) for i in range(len(cells))]))
+    st.markdown(_markdown_table("", [["✓" if ok else "✗" for ok in row] for row in cells]))
 
 
 def draw_feedback(fb: Feedback) -> None:

@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -168,10 +171,60 @@ def from_data(data: dict, name: str, registry: dict[str, ModuleType]) -> Assignm
     return Assignment(aid, title, description, tuple(items), name)
 
 
+# A file read before is not read again while its stat is unchanged (with the app's own registry; any
+# other registry, a test's, reads every time): the page loads the assignments on every run. Racy-clean, as git does it: a file changed within the last
+# RECHECK_S seconds (file times are kept only as finely as the kernel's clock tick) is read every time.
+RECHECK_S = 2.0
+_cache: dict[str, tuple[tuple, Assignment | str]] = {}
+_cache_lock = threading.Lock()
+
+
+def _fingerprint(file: Path) -> tuple | None:
+    """What changes when the file (or, for a link, the link or its target) is edited, replaced, renamed
+    over or has its permissions changed; None when it cannot be told (then it is read)."""
+    try:
+        link = os.lstat(file)
+        target = os.stat(file) if stat.S_ISLNK(link.st_mode) else link
+    except OSError:
+        return None
+    if max(link.st_mtime_ns, target.st_mtime_ns) / 1e9 > time.time() - RECHECK_S:
+        return None  # changed a moment ago: a second edit in the same clock tick would leave the same stat
+    return tuple((s.st_dev, s.st_ino, s.st_mode, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in (link, target))
+
+
+def _read_one(file: Path, where: Path, registry: dict[str, ModuleType]) -> Assignment | str:
+    """One file: its assignment, or the error message that reports it."""
+    try:
+        return from_data(toml_files.read(file, where), file.name, registry)
+    except (toml_files.TomlFileError, AssignmentError) as e:
+        return str(e)
+    except Exception as e:  # a bug of ours must not take the page down: report the file, keep the others
+        return (f"{file.name}: could not be read ({type(e).__name__}). Fix: compare it with "
+                "the example at the top of exercises/assignments.py.")
+
+
+def _read_cached(file: Path, where: Path, registry: dict[str, ModuleType]) -> Assignment | str:
+    from exercises import BY_ID
+
+    if registry is not BY_ID:
+        return _read_one(file, where, registry)
+    key = str(file.absolute())
+    fingerprint = _fingerprint(file)
+    with _cache_lock:
+        hit = _cache.get(key)
+    if fingerprint is not None and hit is not None and hit[0] == fingerprint:
+        return hit[1]
+    result = _read_one(file, where, registry)
+    if fingerprint is not None and fingerprint == _fingerprint(file):  # unchanged while it was read
+        with _cache_lock:
+            _cache[key] = (fingerprint, result)
+    return result
+
+
 def load(path: Path | None = None, registry: dict[str, ModuleType] | None = None
          ) -> tuple[list[Assignment], list[str]]:
     """Every *.toml in the folder, sorted by file name: (assignments, error messages). Two files with
-    one id: the second is an error."""
+    one id: the second is an error. A file unchanged since it was last read is not read again."""
     if registry is None:
         from exercises import BY_ID as registry
     where = path or folder()
@@ -180,14 +233,9 @@ def load(path: Path | None = None, registry: dict[str, ModuleType] | None = None
     if not where.is_dir():
         return [], [f"The assignments folder {where} does not exist."]
     for file in sorted(where.glob("*.toml")):
-        try:
-            a = from_data(toml_files.read(file, where), file.name, registry)
-        except (toml_files.TomlFileError, AssignmentError) as e:
-            errors.append(str(e))
-            continue
-        except Exception as e:  # a bug of ours must not take the page down: report the file, keep the others
-            errors.append(f"{file.name}: could not be read ({type(e).__name__}). Fix: compare it with "
-                          "the example at the top of exercises/assignments.py.")
+        a = _read_cached(file, where, registry)
+        if isinstance(a, str):
+            errors.append(a)
             continue
         other = next((b for b in found if b.id == a.id), None)
         if other is not None:

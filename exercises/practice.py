@@ -12,6 +12,7 @@ This module never imports streamlit.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from types import ModuleType
 
 import numpy as np
@@ -28,6 +29,8 @@ from exercises.store import (
 
 # ---------------------------------------------------------------------------------------------
 # a student's exercise
+
+EXERCISES_KEPT = 20_000  # memoised exercises: a class of 500 students on two 20-exercise assignments
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,16 @@ def _params(family: ModuleType, seed: int, variant: str | None) -> dict:
 
 
 def exercise(student_id: str, assignment: Assignment, position: int) -> Exercise:
-    """The student's own variant of one exercise: the same on every reload, process and machine."""
-    item = assignment.items[position]
+    """The student's own variant of one exercise: the same on every reload, process and machine.
+    Memoised (the page needs every exercise of the assignment on every run): treat it as read-only."""
+    return _exercise(student_id, assignment.id, assignment.items[position])
+
+
+@lru_cache(maxsize=EXERCISES_KEPT)
+def _exercise(student_id: str, assignment_id: str, item: Item) -> Exercise:
     family = BY_ID[item.family_id]
-    seed = variant_seed(student_id, assignment.id, position)
-    ex = Exercise(assignment.id, item, family, seed, _params(family, seed, item.variant))
+    seed = variant_seed(student_id, assignment_id, item.position)
+    ex = Exercise(assignment_id, item, family, seed, _params(family, seed, item.variant))
     return replace(ex, item=replace(item, tries=choice_tries(item.tries, ex.form())))  # few options: fewer tries
 
 
@@ -149,11 +157,13 @@ def exercise_state(item: Item, rows: list[Attempt], verified: bool = False, solv
                  solved_at=solved_at)
 
 
-def states(store: Store, student_id: str, assignment: Assignment, verified: bool = False) -> list[State]:
-    """Every exercise's state, in position order (one query). verified: the student proved who they are
+def states(store: Store, student_id: str, assignment: Assignment, verified: bool = False,
+           attempts: list[Attempt] | None = None) -> list[State]:
+    """Every exercise's state, in position order (one query, or none when `attempts`, the student's
+    attempts to this assignment oldest first, are given). verified: the student proved who they are
     (see State.earned_solution)."""
     by_position: dict[int, list[Attempt]] = {}
-    for a in store.attempts(student_id, assignment.id):
+    for a in store.attempts(student_id, assignment.id) if attempts is None else attempts:
         by_position.setdefault(a.position, []).append(a)
     exercises = [exercise(student_id, assignment, item.position) for item in assignment.items]  # tries, pass mark
     return [exercise_state(ex.item, by_position.get(ex.position, []), verified, pass_mark(ex.form(), SOLVED))

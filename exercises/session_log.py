@@ -23,7 +23,7 @@ class SessionLog:
 
     def record(self, submission_id: str, student_id: str, assignment_id: str, position: int, family_id: str,
                seed: int, answer: str, feedback_valid: bool, score: float, mistake: str | None = None, *,
-               max_tries: int | None = None) -> Attempt:
+               max_tries: int | None = None, student_known: bool = False) -> Attempt:
         """As Store.record: a submission id seen before returns the first row; a closed exercise raises
         ExerciseClosed and stores nothing."""
         with self._lock:

@@ -38,6 +38,10 @@ class Outcome:
     state: State
     stored: bool  # False when nothing was stored: the exercise was already closed, or the answer was refused
     repeated: bool = False  # this same answer was stored before (a double click, a retry): counted once
+    # the student's attempts to the whole assignment as this submission left them (read before the write,
+    # plus the row it stored), for the page's next run to draw from without reading them again; None
+    # when not known (the gradebook said the exercise was closed)
+    attempts: list[Attempt] | None = None
 
 
 class SaveFailed(Exception):
@@ -126,23 +130,25 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
     ex = exercise(student_id, assignment, position)
     answer = clean_answer(answer if isinstance(answer, str) else format_answer(answer))
     not_saved = " Your answer was not saved, so it was not graded or counted: submit it again in a minute."
-    try:
-        rows = store.attempts(student_id, assignment.id, position)
+    try:  # the whole assignment's (one read serves this exercise and the page's next run)
+        everything = store.attempts(student_id, assignment.id)
     except GradebookError as err:
         raise NotSaved(str(err) + not_saved, down=not isinstance(err, GradebookReadOnly)) from err
+    rows = [a for a in everything if a.position == position]
     mark = pass_mark(ex.form(), SOLVED)
     before = exercise_state(ex.item, rows, solved_at=mark)
     if problem := answer_problem(answer):
-        return Outcome(invalid(problem), before, stored=False)
+        return Outcome(invalid(problem), before, stored=False, attempts=everything)
     sid = submission_key(student_id, assignment.id, position, ex.family.ID, ex.seed, answer)
     if seen := next((a for a in rows if a.submission_id == sid), None):
-        return Outcome(stored_feedback(ex, seen), before, stored=True, repeated=True)
+        return Outcome(stored_feedback(ex, seen), before, stored=True, repeated=True, attempts=everything)
     fb = grade(ex, answer)
     fb = reduced_score(fb, ex.form(), before.tries)  # a right choice after wrong tries: 0.5, 0.25, ...
     try:  # solved by a reduced right choice: the store sees a score below 1, so no try is left
         stored = store.record(sid, student_id, assignment.id, position, ex.family.ID, ex.seed, answer,
                               fb.valid, fb.score, fb.mistake,
-                              max_tries=before.tries if before.solved else ex.item.tries)
+                              max_tries=before.tries if before.solved else ex.item.tries,
+                              student_known=bool(everything))  # an attempt of theirs: their row exists
     except ExerciseClosed:  # solved or out of tries (perhaps a moment ago, in another tab)
         after = exercise_state(ex.item, _attempts_or(store, student_id, assignment, position, rows), solved_at=mark)
         why = "you solved it." if after.solved else "every try is used."
@@ -159,9 +165,12 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
         log.warning("COMMIT of %s went unanswered, but the row is stored", sid)
     except GradebookError as err:
         raise NotSaved(str(err) + not_saved, down=not isinstance(err, GradebookReadOnly)) from err
-    after = _attempts_or(store, student_id, assignment, position, [*rows, stored])
+    # what was read before the write, and the row just stored (no second read; a row another tab stored
+    # in between shows from the run after)
+    after = [*rows, stored]
     same = (stored.answer, stored.valid, stored.score, stored.mistake) == (answer, fb.valid, fb.score, fb.mistake)
-    return Outcome(fb if same else stored_feedback(ex, stored), exercise_state(ex.item, after, solved_at=mark), stored=True)
+    return Outcome(fb if same else stored_feedback(ex, stored), exercise_state(ex.item, after, solved_at=mark),
+                   stored=True, attempts=[*everything, stored])
 
 
 def _attempts_or(store: Store, student_id: str, assignment: Assignment, position: int,

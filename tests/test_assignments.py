@@ -344,3 +344,78 @@ def test_grid_answers_become_text_and_empty_cells_are_named():
     del edits["edited_rows"][0]["2"]
     fb = submission.grade(ex, submission.grid_answer(form["rows"], form["cols"], edits))
     assert not fb.valid and "Row 1, column 2" in fb.message
+
+
+# --- the loader's cache: the page loads the assignments on every run ------------------------------
+
+
+def _age(path: Path, seconds: float = 60) -> None:
+    """Date a file back, as an assignment written before the class began (outside the racy window)."""
+    old = path.stat().st_mtime - seconds
+    os.utime(path, (old, old))
+
+
+def test_an_unchanged_file_is_not_read_again_and_an_edit_shows_at_the_next_load(tmp_path, monkeypatch):
+    a = tmp_path / "a.toml"
+    a.write_text('id = "a"\ntitle = "First"\n[[exercise]]\nfamily = "softmax_row"\n')
+    _age(a)
+    reads = []
+    real_read = assignment_files.toml_files.read
+    monkeypatch.setattr(assignment_files.toml_files, "read", lambda *args: reads.append(args) or real_read(*args))
+    first, _ = assignment_files.load(tmp_path)
+    again, _ = assignment_files.load(tmp_path)
+    assert again == first and len(reads) == 1  # read once
+
+    a.write_text('id = "a"\ntitle = "Second"\n[[exercise]]\nfamily = "softmax_row"\n')  # same size, same second
+    assert [x.title for x in assignment_files.load(tmp_path)[0]] == ["Second"]
+    a.write_text('id = "a"\ntitle = "Third!"\n[[exercise]]\nfamily = "softmax_row"\n')  # a moment later: read again
+    assert [x.title for x in assignment_files.load(tmp_path)[0]] == ["Third!"]
+    _age(a)
+    assignment_files.load(tmp_path)
+    n = len(reads)
+    a.chmod(0o000)  # made unreadable: its change time moves, so it is looked at again
+    try:
+        if os.geteuid() != 0:  # root reads it anyway
+            found, errors = assignment_files.load(tmp_path)
+            assert not found and "a.toml" in errors[0]
+        else:
+            assignment_files.load(tmp_path)
+        assert len(reads) == n + 1
+    finally:
+        a.chmod(0o644)
+
+
+def test_a_bad_file_is_reported_on_every_load_and_its_fix_shows(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "bad"\n[[exercise]]\nfamily = "no_such_family"\n')
+    _age(bad)
+    for _ in range(2):
+        found, errors = assignment_files.load(tmp_path)
+        assert not found and "no_such_family" in errors[0]
+    bad.write_text('id = "bad"\n[[exercise]]\nfamily = "softmax_row"\n')
+    found, errors = assignment_files.load(tmp_path)
+    assert [x.id for x in found] == ["bad"] and not errors
+    bad.unlink()
+    assert assignment_files.load(tmp_path) == ([], [])
+
+
+def test_an_exercise_is_memoised_and_still_each_students_own():
+    a = parse('id = "m"\n[[exercise]]\nfamily = "softmax_row"\ncount = 2\n', "m.toml", BY_ID)
+    assert practice.exercise("ada", a, 1) is practice.exercise("ada", a, 1)
+    assert practice.exercise("ada", a, 1).params != practice.exercise("bob", a, 1).params
+    assert practice.exercise("ada", a, 0).seed == variant_seed("ada", "m", 0)
+    longer = parse('id = "m"\ntries = 5\n[[exercise]]\nfamily = "softmax_row"\ncount = 2\n', "m.toml", BY_ID)
+    assert practice.exercise("ada", longer, 1).item.tries == 5  # an edited assignment is a new exercise
+
+
+def test_a_submit_hands_the_page_the_attempts_it_read_and_stored(store):
+    """The page's run after a Submit draws the score from Outcome.attempts instead of reading them again:
+    they must be what the gradebook holds."""
+    a = assignment()
+    p = practice.exercise("cy", a, 1).params
+    submission.submit(store, "cy", a, 0, "banana")
+    out = submission.submit(store, "cy", a, 1, softmax_row.solve(p))
+    assert out.attempts == store.attempts("cy", "week1")
+    assert practice.states(store, "cy", a, attempts=out.attempts) == practice.states(store, "cy", a)
+    again = submission.submit(store, "cy", a, 1, softmax_row.solve(p))  # a double click: nothing new stored
+    assert again.repeated and again.attempts == store.attempts("cy", "week1")

@@ -79,6 +79,15 @@ def test_a_recorded_submission_is_committed_and_reads_back_from_another_store(st
         "sub-1", "alice", "a1", 2, "softmax", big_seed, " 0.25, 0.75 ", True, 0.5, "no_scale")
 
 
+def test_a_known_student_is_not_inserted_again_and_an_unknown_one_is(store):
+    store.record("k-1", "kim", "a1", 0, "softmax", 1, "0.5", True, 0.5, max_tries=3)
+    again = store.record("k-2", "kim", "a1", 0, "softmax", 1, "0.6", True, 0.6, max_tries=3, student_known=True)
+    assert [a.submission_id for a in store.attempts("kim", "a1")] == ["k-1", "k-2"] and again.answer == "0.6"
+    with store.engine.connect() as conn:
+        assert conn.execute(select(store_module.students.c.id).where(
+            store_module.students.c.id == "kim")).all() == [("kim",)]
+
+
 def test_attempts_come_oldest_first_and_filter_by_position(store):
     for i, position in enumerate([0, 1, 0, 1, 0]):
         submit(store, f"s{i}", "alice", position, answer=str(i))

@@ -256,3 +256,33 @@ def test_postgresql_sets_its_own_timeouts_and_a_slow_statement_ends_with_a_messa
     assert time.monotonic() - start < 4
     assert store.attempts("nobody", ASSIGNMENT.id) == []  # the next operation works
     store.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# the deadlines: one watchdog thread for the process
+
+
+def test_operations_start_no_thread_of_their_own_and_a_short_deadline_still_fires_first(tmp_path):
+    from exercises.store.connect import Deadline
+
+    store = Store(f"sqlite:///{tmp_path / 'gradebook.sqlite3'}", timeout=30)
+    wrong, _ = wrong_and_right("gus")
+    submission.submit(store, "gus", ASSIGNMENT, 0, wrong)
+    threads = threading.active_count()
+    for _ in range(20):
+        store.attempts("gus", ASSIGNMENT.id)
+    assert threading.active_count() == threads  # no timer thread per operation
+
+    slow = sqlite3.connect(":memory:")
+    with Deadline(30):  # a long deadline queued first does not hold up a shorter one
+        pass
+    start = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"), Deadline(0.2) as deadline:
+        deadline.watch(slow)
+        slow.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n").fetchone()
+    assert deadline.fired and time.monotonic() - start < 2
+    with Deadline(0.05) as done:
+        pass
+    time.sleep(0.2)
+    assert not done.fired  # a finished operation's deadline never fires
+    store.close()

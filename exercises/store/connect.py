@@ -19,6 +19,8 @@ file made writable later, or a PostgreSQL that came back, is used again by the n
 
 from __future__ import annotations
 
+import functools
+import heapq
 import logging
 import math
 import os
@@ -64,12 +66,17 @@ def resolve_url(url: str | None = None) -> str:
     ATTENTION_LAB_DB or DEFAULT_SQLITE_PATH. postgres:// and postgresql:// become postgresql+psycopg://."""
     url = url or os.environ.get("DATABASE_URL") or None
     if url is None:
-        path = Path(os.environ.get("ATTENTION_LAB_DB") or DEFAULT_SQLITE_PATH)
-        return f"sqlite:///{path.expanduser().resolve()}"
+        return _sqlite_url(os.environ.get("ATTENTION_LAB_DB") or str(DEFAULT_SQLITE_PATH), os.getcwd())
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+@functools.lru_cache(maxsize=64)
+def _sqlite_url(path: str, cwd: str) -> str:
+    """An SQLite file's URL (resolved once per path and working folder: the page asks on every run)."""
+    return f"sqlite:///{(Path(cwd) / Path(path).expanduser()).resolve()}"
 
 
 def default_timeout() -> float:
@@ -106,24 +113,24 @@ _current = threading.local()
 
 class Deadline:
     """`with Deadline(seconds):` around one operation on this thread. The connection the pool hands out
-    inside it is watched; when the time is up, that connection is cut (see the module's docstring)."""
+    inside it is watched; when the time is up, that connection is cut (see the module's docstring). One
+    watchdog thread per process keeps every deadline (_Watchdog): an operation starts no thread."""
 
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.fired = False
+        self.done = False
         self._conn = None
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
 
     def __enter__(self) -> Deadline:
         _current.deadline = self
-        self._timer.start()
+        _WATCHDOG.add(self)
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self._timer.cancel()
-        with self._lock:  # a timer firing just now finds nothing to cut: the connection is back in the pool
+        with self._lock:  # the watchdog firing just now finds nothing to cut: the connection is back in the pool
+            self.done = True
             self._conn = None
         _current.deadline = None
 
@@ -135,9 +142,45 @@ class Deadline:
 
     def _fire(self) -> None:
         with self._lock:
+            if self.done:
+                return
             self.fired = True
             if self._conn is not None:
                 _cut(self._conn)
+
+
+class _Watchdog:
+    """One daemon thread that fires every Deadline whose time is up, earliest first. A finished
+    operation's deadline stays queued until its time and is then skipped (it is `done`); the queue holds
+    at most the operations of the last `seconds`."""
+
+    def __init__(self):
+        self._queue: list[tuple[float, int, Deadline]] = []  # a heap of (due, order, deadline)
+        self._wake = threading.Condition(threading.Lock())
+        self._order = 0
+        self._thread: threading.Thread | None = None
+
+    def add(self, deadline: Deadline) -> None:
+        due = time.monotonic() + deadline.seconds
+        with self._wake:
+            self._order += 1
+            heapq.heappush(self._queue, (due, self._order, deadline))
+            if self._thread is None or not self._thread.is_alive():  # the first, or after a fork
+                self._thread = threading.Thread(target=self._run, name="gradebook-watchdog", daemon=True)
+                self._thread.start()
+            elif self._queue[0][2] is deadline:
+                self._wake.notify()  # the new deadline is the earliest (a shorter timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._queue or self._queue[0][0] > time.monotonic():
+                    self._wake.wait(None if not self._queue else self._queue[0][0] - time.monotonic())
+                _, _, deadline = heapq.heappop(self._queue)
+            deadline._fire()
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _cut(dbapi_conn) -> None:

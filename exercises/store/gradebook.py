@@ -152,7 +152,7 @@ class Store(Reports):
 
     def record(self, submission_id: str, student_id: str, assignment_id: str, position: int, family_id: str,
                seed: int, answer: str, feedback_valid: bool, score: float, mistake: str | None = None, *,
-               max_tries: int | None = None) -> Attempt:
+               max_tries: int | None = None, student_known: bool = False) -> Attempt:
         """Store one submission and commit it before returning the stored row.
 
         submission_id names one typed answer to one exercise (schema.submission_key): the same id again
@@ -167,6 +167,9 @@ class Store(Reports):
         insert are one transaction, serialised per exercise (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
         advisory lock on the student's exercise), so two tabs submitting at once cannot both take
         the last try.
+
+        student_known: the caller has just read an attempt of this student, so the student's row exists
+        (rows are never deleted) and is not inserted again.
 
         Raises GradebookError when the database fails; CommitUnknown when it failed during COMMIT (the
         row may be stored: look it up by submission_id)."""
@@ -200,13 +203,15 @@ class Store(Reports):
                     tries, best = self._tries(conn, student_id, assignment_id, position)
                     if tries >= max_tries or (best is not None and best >= SOLVED):
                         raise ExerciseClosed("solved" if best is not None and best >= SOLVED else "no tries left")
-            self._add_student(conn, student_id)
-            conn.execute(self._insert(attempts).values(
+            if not student_known:
+                self._add_student(conn, student_id)
+            row = conn.execute(self._insert(attempts).values(
                 submission_id=submission_id, student_id=student_id, assignment_id=assignment_id,
                 position=position, family_id=family_id, seed=seed, answer=answer, valid=bool(feedback_valid),
                 score=score, mistake=mistake,
-            ).on_conflict_do_nothing(index_elements=["submission_id"]))
-            row = conn.execute(select(attempts).where(attempts.c.submission_id == submission_id)).one()
+            ).on_conflict_do_nothing(index_elements=["submission_id"]).returning(*attempts.c)).first()
+            if row is None:  # stored before: the first row wins
+                row = conn.execute(select(attempts).where(attempts.c.submission_id == submission_id)).one()
             stored = attempt_from_row(row)
             if (stored.student_id, stored.assignment_id, stored.position) != (student_id, assignment_id, position):
                 raise ValueError(f"submission id {submission_id!r} was already used by another submission")
