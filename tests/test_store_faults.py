@@ -263,7 +263,7 @@ def test_postgresql_sets_its_own_timeouts_and_a_slow_statement_ends_with_a_messa
 
 
 def test_operations_start_no_thread_of_their_own_and_a_short_deadline_still_fires_first(tmp_path):
-    from exercises.store.connect import Deadline
+    from exercises.store.deadline import Deadline
 
     store = Store(f"sqlite:///{tmp_path / 'gradebook.sqlite3'}", timeout=30)
     wrong, _ = wrong_and_right("gus")

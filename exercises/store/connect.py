@@ -20,18 +20,17 @@ file made writable later, or a PostgreSQL that came back, is used again by the n
 from __future__ import annotations
 
 import functools
-import heapq
 import logging
 import math
 import os
-import socket
 import sqlite3
-import threading
 import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine, make_url
+
+from exercises.store.deadline import Deadline, current_deadline
 
 log = logging.getLogger(__name__)
 
@@ -105,96 +104,6 @@ def pool_sizes() -> tuple[int, int]:
             setting("ATTENTION_LAB_DB_MAX_OVERFLOW", DEFAULT_MAX_OVERFLOW, 0))
 
 
-# ---------------------------------------------------------------------------------------------
-# the deadline of one operation
-
-_current = threading.local()
-
-
-class Deadline:
-    """`with Deadline(seconds):` around one operation on this thread. The connection the pool hands out
-    inside it is watched; when the time is up, that connection is cut (see the module's docstring). One
-    watchdog thread per process keeps every deadline (_Watchdog): an operation starts no thread."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.fired = False
-        self.done = False
-        self._conn = None
-        self._lock = threading.Lock()
-
-    def __enter__(self) -> Deadline:
-        _current.deadline = self
-        _WATCHDOG.add(self)
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        with self._lock:  # the watchdog firing just now finds nothing to cut: the connection is back in the pool
-            self.done = True
-            self._conn = None
-        _current.deadline = None
-
-    def watch(self, dbapi_conn) -> None:
-        with self._lock:
-            self._conn = dbapi_conn
-            if self.fired:
-                _cut(dbapi_conn)
-
-    def _fire(self) -> None:
-        with self._lock:
-            if self.done:
-                return
-            self.fired = True
-            if self._conn is not None:
-                _cut(self._conn)
-
-
-class _Watchdog:
-    """One daemon thread that fires every Deadline whose time is up, earliest first. A finished
-    operation's deadline stays queued until its time and is then skipped (it is `done`); the queue holds
-    at most the operations of the last `seconds`."""
-
-    def __init__(self):
-        self._queue: list[tuple[float, int, Deadline]] = []  # a heap of (due, order, deadline)
-        self._wake = threading.Condition(threading.Lock())
-        self._order = 0
-        self._thread: threading.Thread | None = None
-
-    def add(self, deadline: Deadline) -> None:
-        due = time.monotonic() + deadline.seconds
-        with self._wake:
-            self._order += 1
-            heapq.heappush(self._queue, (due, self._order, deadline))
-            if self._thread is None or not self._thread.is_alive():  # the first, or after a fork
-                self._thread = threading.Thread(target=self._run, name="gradebook-watchdog", daemon=True)
-                self._thread.start()
-            elif self._queue[0][2] is deadline:
-                self._wake.notify()  # the new deadline is the earliest (a shorter timeout)
-
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                while not self._queue or self._queue[0][0] > time.monotonic():
-                    self._wake.wait(None if not self._queue else self._queue[0][0] - time.monotonic())
-                _, _, deadline = heapq.heappop(self._queue)
-            deadline._fire()
-
-
-_WATCHDOG = _Watchdog()
-
-
-def _cut(dbapi_conn) -> None:
-    """Make a blocked call on this connection return now: interrupt SQLite, shut PostgreSQL's socket."""
-    try:
-        if isinstance(dbapi_conn, sqlite3.Connection):
-            dbapi_conn.interrupt()
-        else:
-            with socket.socket(fileno=os.dup(dbapi_conn.pgconn.socket)) as s:
-                s.shutdown(socket.SHUT_RDWR)
-    except Exception:  # already closed: nothing is waiting on it
-        log.debug("cutting a gradebook connection failed", exc_info=True)
-
-
 def translate(err: BaseException, deadline: Deadline | None, seconds: float) -> GradebookError | None:
     """A database failure -> the GradebookError that says what happened; None for anything else (a bug:
     let it propagate as is)."""
@@ -238,7 +147,7 @@ def make_engine(url: str, seconds: float) -> Engine:
     def _checkout(dbapi_conn, _record, _proxy):
         """Watch the connection under this thread's deadline; on PostgreSQL, check that it is alive (the
         pool's pre_ping would run before the watch begins). A dead one is replaced by the pool."""
-        deadline = getattr(_current, "deadline", None)
+        deadline = current_deadline()
         if deadline is not None:
             deadline.watch(dbapi_conn)
         if dialect == "postgresql":
@@ -261,7 +170,7 @@ def _postgresql_setup(engine: Engine, seconds: float) -> None:
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):
-        deadline = getattr(_current, "deadline", None)
+        deadline = current_deadline()
         if deadline is not None:
             deadline.watch(dbapi_conn)
         with dbapi_conn.cursor() as cur:

@@ -22,7 +22,6 @@ from sqlalchemy.engine import Connection
 
 from exercises.store.connect import (
     CommitUnknown,
-    Deadline,
     GradebookError,
     GradebookReadOnly,
     default_timeout,
@@ -30,6 +29,7 @@ from exercises.store.connect import (
     resolve_url,
     translate,
 )
+from exercises.store.deadline import Deadline
 from exercises.store.reports import Reports
 from exercises.store.schema import (
     MAX_ANSWER_CHARS,

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -74,6 +76,24 @@ def stop(proc: subprocess.Popen) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # the browser
+
+
+@contextmanager
+def serve(log_path: Path, env: dict[str, str], extra_args: tuple[str, ...] = (), port: int | None = None) -> Iterator[str]:
+    """The app (`streamlit run streamlit_app.py` from the repository) on 127.0.0.1 with `env` added to this
+    process's environment, its output in LOG_PATH: yields its URL once healthy; stops it after, and fails
+    if its log holds a traceback."""
+    port = port or free_port()
+    with open(log_path, "wb") as log:
+        proc = start_streamlit("streamlit_app.py", REPO, port, log, extra_args=extra_args, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        stop(proc)
+        text = log_path.read_text(errors="replace")
+        assert "Traceback" not in text, text[-4000:]
 
 
 def launch_chromium(playwright):

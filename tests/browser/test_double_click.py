@@ -33,18 +33,8 @@ def server(tmp_path_factory):
     db = folder / "gradebook.sqlite3"
     env = {"ATTENTION_LAB_DB": str(db), "ATTENTION_LAB_ASSIGNMENTS": str(folder / "assignments"),
            "ATTENTION_LAB_CLASS_CODE": "", "DATABASE_URL": ""}
-    port = harness.free_port()
-    log_path = folder / "server.log"
-    with open(log_path, "wb") as log:
-        proc = harness.start_streamlit("streamlit_app.py", harness.REPO, port, log, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        harness.wait_healthy(url, proc)
+    with harness.serve(folder / "server.log", env) as url:
         yield {"url": url, "db": db, "folder": folder / "assignments"}
-    finally:
-        harness.stop(proc)
-        text = log_path.read_text(errors="replace")
-        assert "Traceback" not in text, text[-4000:]
 
 
 def clicks(page, n: int, gap_ms: int) -> None:
