@@ -6,16 +6,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-PY=$(command -v python3.11 || command -v python3)
-if [ ! -x .venv/bin/python ]; then
-  if ! "$PY" -c 'import ensurepip, venv' 2>/dev/null; then
-    # Debian ships venv/ensurepip separately (python3.11-venv); we are root on a fresh machine.
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y python3-venv || { apt-get update && apt-get install -y python3-venv; }
-  fi
-  "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
+. scripts/setup.sh  # apt_install, setup_venv
+setup_venv requirements.txt
 ./scripts/install_assets.sh  # bertviz's require.js, d3, jquery from npm, served by the app
 
 exec .venv/bin/python -m streamlit run streamlit_app.py --server.port 8501 "$@"

@@ -9,20 +9,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-apt_install() {  # apt_install PKG...: without `apt-get update` first when the package lists already have it
-  local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get install -y --no-install-recommends "$@" \
-    || { "${sudo[@]}" apt-get update && "${sudo[@]}" apt-get install -y --no-install-recommends "$@"; }
-}
+. scripts/setup.sh  # apt_install, setup_venv
 
-PY=$(command -v python3.11 || command -v python3)
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
-  "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
+setup_venv requirements.txt
 ./scripts/install_assets.sh  # bertviz's require.js, d3, jquery from npm, served by the app
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || apt_install haproxy
 

@@ -9,21 +9,9 @@
 # Examples: ./run_tests.sh -m "not browser"    ./run_tests.sh tests/browser -x
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-export DEBIAN_FRONTEND=noninteractive
+. scripts/setup.sh  # apt_install, setup_venv, ensure_npm
 
-apt_install() {  # apt_install PKG...: without `apt-get update` first when the package lists already have it
-  local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get install -y --no-install-recommends "$@" \
-    || { "${sudo[@]}" apt-get update && "${sudo[@]}" apt-get install -y --no-install-recommends "$@"; }
-}
-
-PY=$(command -v python3.11 || command -v python3)
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
-  "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+setup_venv requirements-dev.txt
 ./scripts/install_assets.sh  # bertviz's require.js, d3, jquery from npm, served by the app
 ./scripts/install_test_oidc.sh  # oidc-provider from npm: the OpenID Connect provider the sign-on tests start
 

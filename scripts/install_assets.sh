@@ -9,11 +9,8 @@ want=$(sha256sum assets/package-lock.json | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
-if ! command -v npm >/dev/null; then
-  sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get install -y --no-install-recommends nodejs npm \
-    || { "${sudo[@]}" apt-get update && "${sudo[@]}" apt-get install -y --no-install-recommends nodejs npm; }
-fi
+. scripts/setup.sh
+ensure_npm
 npm ci --prefix assets --no-audit --no-fund --loglevel=error
 mkdir -p static/vendor
 cp assets/node_modules/requirejs/require.js static/vendor/require.js

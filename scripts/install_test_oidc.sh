@@ -9,11 +9,8 @@ want=$(sha256sum tests/oidc/package-lock.json | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
-if ! command -v npm >/dev/null; then
-  sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get install -y --no-install-recommends nodejs npm \
-    || { "${sudo[@]}" apt-get update && "${sudo[@]}" apt-get install -y --no-install-recommends nodejs npm; }
-fi
+. scripts/setup.sh
+ensure_npm
 major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$major" -lt 20 ]; then  # Debian 12's own nodejs is 18; this machine kind ships Node.js 20
   echo "oidc-provider needs Node.js 20 or newer (this one is $(node --version)): the single sign-on tests will fail" >&2
