@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app.attention_views import bertviz_frame, heads_grid
+from app.export import export_panel, lecture_pack_button
 from app.figures import heatmap
 from app.models import encode, encoder, model_picker
 from app.plain import plain
@@ -11,6 +12,7 @@ from app.presenter import is_presenting
 from app.steps import draw_steps
 from core.bertviz_html import assets_missing, head_view_html, model_view_html, sentence_b_start
 from core.examples import distinct_labels
+from core.export_steps import head_panel, real_model_steps
 from core.heads import COLUMNS, head_stats, table
 from core.steps import attention_steps
 from core.text import InputError, check_sentence, unknown_notice
@@ -62,6 +64,7 @@ with one:
     st.markdown(f"Layer {layer}, head {head}. Row i: how much token i attends to each token (each row sums to 1).")
     st.plotly_chart(heatmap(weights, tokens, tokens, f"layer {layer}, head {head}", large=is_presenting()),
                     key="rm_one", width="content", config={"displayModeBar": False})
+    export_panel(head_panel(weights, tokens, layer, head), key="rm_one")
 with grid:
     st.markdown(f"The {n_heads} heads of layer {layer}, each with its own pattern. Darker: more attention.")
     st.plotly_chart(heads_grid(enc.attentions[layer - 1], tokens), key="rm_grid", width="stretch",
@@ -110,3 +113,4 @@ with viz:
         st.markdown("**Model view** (every layer and head; click a thumbnail to enlarge it)")
         bertviz_frame(model_view_html(enc.attentions, tokens, sentence_b_start=b_start),
                       height=110 + 165 * n_layers)
+lecture_pack_button("Attention in a real model", real_model_steps(weights, tokens, layer, head, tr if st.session_state.get("rm_trace_steps") else None), "rm", inputs={"model": name, "sentence A": text_a, "sentence B": text_b, "layer": layer, "head": head})
