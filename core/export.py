@@ -72,9 +72,23 @@ _TEX_TEXT = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&":
              "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
+_ACCENTS = set("\u0300\u0301\u0302\u0303\u0304\u0306\u0307\u0308\u030a\u030b\u030c")  # the ones KaTeX reads
+
+
 def latex_text(text) -> str:
-    """Text for \\text{...}: LaTeX's special characters escaped, line breaks and invisibles dropped."""
-    return "".join(_TEX_TEXT.get(ch, ch) for ch in clean(text))
+    """Text for \\text{...}: LaTeX's special characters escaped, line breaks and invisibles dropped, and
+    combining diacritics (U+0300-U+036F) kept only where KaTeX can place them: one it knows, on a letter
+    or digit (after NFC has composed what it can: e + U+0301 is é)."""
+    out: list[str] = []
+    base = False  # the last character kept is a letter or digit (or an accent on one)
+    for ch in unicodedata.normalize("NFC", clean(text)):
+        if "\u0300" <= ch <= "\u036f":
+            if base and ch in _ACCENTS:
+                out.append(ch)
+            continue
+        out.append(_TEX_TEXT.get(ch, ch))
+        base = unicodedata.category(ch)[0] in "LN"
+    return "".join(out)
 
 
 def latex_number(value: float, decimals: int = DECIMALS) -> str:
