@@ -32,8 +32,9 @@ def _images(panel: Panel, bars: bool, x_max: float | None):
 def export_panel(panel: Panel, key: str, *, bars: bool = False, x_max: float | None = 1.0) -> None:
     """An "Export" popover under a matrix: CSV, PNG and SVG downloads and "Copy as LaTeX". `bars`: the
     figure is a bar chart of the panel's one column (x_max as app.figures.bar_chart's)."""
-    pop = st.popover("Export", icon=":material/download:", key=f"{key}_export", on_change="rerun",
-                     help=f"Download {clean(panel.caption)} as CSV, PNG or SVG, or copy it as LaTeX.")
+    caption = clean(panel.caption)
+    pop = st.popover(f"Export {caption[:40]}", icon=":material/download:", key=f"{key}_export", on_change="rerun",
+                     help=f"Download {caption} as CSV, PNG or SVG, or copy it as LaTeX.")
     with pop:
         if not pop.open:
             return
