@@ -1,8 +1,9 @@
 """Export widgets: one call per panel (`export_panel`) and one per page (`lecture_pack_button`).
 
-Nothing is built on a plain rerun. `export_panel` draws one closed popover; opening it reruns only its
-own fragment, which then offers CSV, PNG and SVG downloads and the LaTeX in a code block (whose copy
-button copies it). The downloads hand core/export.py's builders to st.download_button as callables:
+Nothing is built on a plain rerun. `export_panel` draws one closed popover; opening it reruns the page,
+which then fills it with CSV, PNG and SVG downloads and the LaTeX in a code block (whose copy button
+copies it). Not a fragment: st.fragment costs ~3 ms a call on every rerun (it deep-copies the script's
+container stack), 23 ms a rerun of page 1, for a rerun saved only when someone opens an export. The downloads hand core/export.py's builders to st.download_button as callables:
 Streamlit runs them on click, in a thread of their own, so no file is made unless someone asks.
 """
 
@@ -28,7 +29,6 @@ def _images(panel: Panel, bars: bool, x_max: float | None):
             lambda: heatmap_svg(panel.matrix, panel.row_labels, panel.col_labels, caption).encode("utf-8"))
 
 
-@st.fragment
 def export_panel(panel: Panel, key: str, *, bars: bool = False, x_max: float | None = 1.0) -> None:
     """An "Export" popover under a matrix: CSV, PNG and SVG downloads and "Copy as LaTeX". `bars`: the
     figure is a bar chart of the panel's one column (x_max as app.figures.bar_chart's)."""
