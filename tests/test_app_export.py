@@ -68,3 +68,21 @@ def test_presenter_mode_exports_only_revealed_numbers():
     assert popover_labels(at) == []
     at.button(key="sa_reveal_scores_btn").click().run()
     assert popover_labels(at) == ["Export QKᵀ"]
+
+
+def test_pages_3_and_5_export_their_matrices(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    at = open_page("app/real_model.py", timeout=180)
+    assert "Export layer 1, head 1" in popover_labels(at)
+    assert at.get("download_button")[-1].label == "Lecture pack (ZIP): 1 step"
+    at.session_state["rm_one_export"] = True
+    at.run()
+    [code] = at.code
+    assert code.value.startswith("% layer 1, head 1 (13×13); in LaTeX put \\setcounter{MaxMatrixCols}{13}")
+    at.toggle(key="rm_trace_steps").set_value(True).run()  # the traced steps join the pack
+    assert at.get("download_button")[-1].label == "Lecture pack (ZIP): 8 steps"
+
+    at = open_page("app/embeddings.py", timeout=180)
+    assert popover_labels(at) == ["Export last hidden state", "Export pooled vectors",
+                                  "Export cosine similarity, Mean pooling"]
+    assert [b.label for b in at.get("download_button")] == ["Lecture pack (ZIP): 3 steps"]
