@@ -12,6 +12,7 @@ This module never imports streamlit or torch.
 from __future__ import annotations
 
 import io
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -166,6 +167,9 @@ def to_svg(d: Drawing) -> str:
 
 # --- PNG ---------------------------------------------------------------------------------------------
 
+_DRAWING = threading.Lock()  # Streamlit runs each download's builder in a thread: one PNG is drawn at a time
+
+
 @lru_cache(maxsize=16)
 def _font(size: int):
     from PIL import ImageFont
@@ -179,9 +183,13 @@ def _font(size: int):
 def to_png(d: Drawing, scale: int = 2) -> bytes:
     """The drawing as a PNG of (scale x width) x (scale x height) pixels: twice the SVG's size by default,
     sharp on a projector. Pillow, with a DejaVu or Arial font where installed."""
-    from PIL import Image, ImageDraw
+    with _DRAWING:  # the cached FreeType fonts are shared: no two threads draw with them at once
+        return _draw_png(d, int(scale))
 
-    k = int(scale)
+
+def _draw_png(d: Drawing, k: int) -> bytes:
+    from PIL import Image, ImageDraw  # imported on the first download, not with the page
+
     img = Image.new("RGB", (d.width * k, d.height * k), "#ffffff")
     draw = ImageDraw.Draw(img)
     for x, y, w, h, fill in d.rects:
