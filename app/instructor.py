@@ -16,6 +16,7 @@ from exercises import BY_ID, REGISTRY, identity, practice, submission
 from exercises import assignments as assignment_files
 from exercises.base import format_answer
 from exercises.identity import METHODS
+from exercises.store.canvas_csv import Column
 
 st.title("Instructor dashboard", anchor=False)
 
@@ -77,11 +78,20 @@ with mistakes_tab:
             st.info("No named mistake yet on this assignment.")
 
 with export_tab:
-    st.markdown("One row per student, one column per assignment, scores as percentages (0-100). Moodle: "
-                "*Grades > Import > CSV file*, map student_id to the user's username and each column to a grade "
-                "item out of 100. Canvas: paste the columns into a CSV exported from its gradebook.")
-    csv_text = gradebook.csv_export(ids, layouts=layouts)
-    st.download_button("Download grades.csv", csv_text, file_name="grades.csv", mime="text/csv", type="primary")
+    layout = st.segmented_control("Layout", ["Moodle", "Canvas"], required=True, default="Moodle", key="dash_csv_layout")
+    if layout == "Canvas":
+        st.markdown("Canvas's gradebook import layout: Student, ID, SIS User ID, SIS Login ID, Section, then one "
+                    "column per assignment in points (one per exercise) under a *Points Possible* row. Canvas: "
+                    "*Grades > Import*; it matches students on the SIS Login ID (the sign-in id here) and makes a "
+                    "new assignment for a title it does not know.")
+        columns = [Column(a.id, a.title, a.size) for a in found]
+        csv_text, file_name = gradebook.canvas_export(columns, layouts=layouts), "grades-canvas.csv"
+    else:
+        st.markdown("One row per student, one column per assignment, scores as percentages (0-100). Moodle: "
+                    "*Grades > Import > CSV file*, map student_id to the user's username and each column to a "
+                    "grade item out of 100.")
+        csv_text, file_name = gradebook.csv_export(ids, layouts=layouts), "grades.csv"
+    st.download_button(f"Download {file_name}", csv_text, file_name=file_name, mime="text/csv", type="primary")
     st.code(csv_text[:2000] + ("…" if len(csv_text) > 2000 else ""), language=None)
 
 with preview_tab:
