@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import dashboard_signin, live_view
+from app import dashboard_signin, live_view, lti_session
 from app.gradebook import draw_feedback, draw_prompt, store_or_stop, warn_if_not_writable
 from app.plain import plain
 from exercises import BY_ID, REGISTRY, identity, practice, submission
@@ -20,6 +20,7 @@ from exercises.store.canvas_csv import Column
 
 st.title("Instructor dashboard", anchor=False)
 
+lti_session.redeem()  # an LMS instructor's launch opens the dashboard (app/lti_session.py)
 if not dashboard_signin.dashboard_open():  # an instructor through single sign-on, or the password (slowed down)
     st.stop()
 
