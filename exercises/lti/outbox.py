@@ -6,7 +6,7 @@ only when the score changed, so a re-launch or a repeated answer sends nothing n
 is down costs the student nothing (feedback never waits for the LMS). The worker claims due rows
 (claimed_until, so two app processes never send the same row at once), sends the latest score with
 pylti1p3 (an access token from the platform's token endpoint, then POST .../scores), and marks it sent
-only if no newer score arrived meanwhile. A failure is retried after 1, 2, 4 ... 300 seconds.
+only if no newer score arrived meanwhile. A failure is retried after 1, 2, 4 ... 60 seconds.
 
 The line item: the one the launch names (deep linking creates it with the content item); else one
 found by its tag (the assignment id) or created once, and remembered in tables.links, so re-launches and
@@ -34,12 +34,14 @@ from exercises.lti.storage import Connector
 log = logging.getLogger(__name__)
 
 CLAIM_S = 60.0
-MAX_BACKOFF_S = 300.0
+MAX_BACKOFF_S = 60.0  # after a long outage, scores follow within a minute of the LMS's return
 TAG = "attention-lab"
 
 
-def enqueue(engine: Engine, link_id: int, student_id: str, lms_user_id: str, score: float, completed: bool) -> bool:
-    """Queue `score` (0..1 of the assignment) for the LMS; True when it is new (differs from the row's)."""
+def enqueue(engine: Engine, link_id: int, student_id: str, lms_user_id: str, score: float, completed: bool, *,
+            wake: bool = True) -> bool:
+    """Queue `score` (0..1 of the assignment) for the LMS; True when it is new (differs from the row's).
+    wake: start or wake this process's worker (False: the caller sends with run_once)."""
     t = tables.outbox
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
     values = {"link_id": link_id, "student_id": student_id, "lms_user_id": lms_user_id, "score": float(score),
@@ -50,8 +52,8 @@ def enqueue(engine: Engine, link_id: int, student_id: str, lms_user_id: str, sco
     stmt = stmt.on_conflict_do_update(index_elements=["link_id", "student_id"], set_=changed,
                                       where=(t.c.score != stmt.excluded.score) | (t.c.progress != stmt.excluded.progress))
     with tables.ensure(engine).begin() as conn:
-        new = conn.execute(stmt).rowcount == 1
-    if new:
+        new = conn.execute(stmt.returning(t.c.id)).first() is not None  # a row inserted or changed
+    if new and wake:
         Worker.wake(engine)
     return new
 
@@ -65,23 +67,22 @@ def _registration(platforms: list[config.Platform], issuer: str, client_id: str)
             .set_tool_private_key(config.private_key()).set_tool_public_key(config.public_pem()))
 
 
-_lineitem_lock = threading.Lock()
-
-
 def _lineitem(engine: Engine, link, ags: AssignmentsGradesService) -> str:
-    """The line item's URL for `link`: known, else found by tag or created once (and remembered)."""
+    """The line item's URL for `link`: known, else found by its tag or created, once. The look-up and the
+    creation hold the link's row locked (PostgreSQL: SELECT ... FOR UPDATE; SQLite: BEGIN IMMEDIATE), so
+    two workers, in two app processes, never both create one."""
     if link.lineitem_url:
         return link.lineitem_url
-    with _lineitem_lock:
-        with engine.connect() as conn:
-            known = conn.execute(select(tables.links.c.lineitem_url).where(tables.links.c.id == link.id)).scalar()
+    t = tables.links
+    with engine.connect().execution_options(attention_lab_write=True) as conn, conn.begin():
+        query = select(t.c.lineitem_url).where(t.c.id == link.id)
+        known = conn.execute(query.with_for_update() if engine.dialect.name == "postgresql" else query).scalar()
         if known:
             return known
         item = ags.find_or_create_lineitem(
             LineItem().set_tag(f"{TAG}:{link.assignment_id}").set_resource_id(link.assignment_id)
             .set_label(link.assignment_id).set_score_maximum(link.score_maximum), find_by="tag")
-        with engine.begin() as conn:
-            conn.execute(update(tables.links).where(tables.links.c.id == link.id).values(lineitem_url=item.get_id()))
+        conn.execute(update(t).where(t.c.id == link.id).values(lineitem_url=item.get_id()))
         return item.get_id()
 
 
