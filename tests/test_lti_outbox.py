@@ -73,7 +73,7 @@ def test_with_the_platform_down_scores_wait_and_are_sent_once_when_it_is_back(st
         assert not outbox.enqueue(store.engine, link, "s00", "sub-s00", 0.0, False, wake=False)  # unchanged: not queued again
         assert outbox.run_once(store.engine, found) == 0
         waiting = outbox.pending(store.engine)
-        assert len(waiting) == 30 and all(r.tries == 1 and r.last_error for r in waiting)
+        assert len(waiting) == 30 and all(r.tries == 1 and r.last_error for r in waiting)  # one try, for all 30
 
         lms.up()
         time.sleep(1.1)  # the first retry waits 1 s

@@ -6,7 +6,8 @@ only when the score changed, so a re-launch or a repeated answer sends nothing n
 is down costs the student nothing (feedback never waits for the LMS). The worker claims due rows
 (claimed_until, so two app processes never send the same row at once), sends the latest score with
 pylti1p3 (an access token from the platform's token endpoint, then POST .../scores), and marks it sent
-only if no newer score arrived meanwhile. A failure is retried after 1, 2, 4 ... 60 seconds.
+only if no newer score arrived meanwhile. A failure is retried after 1, 2, 4 ... 30 seconds; while the
+LMS cannot be reached, one try per link and round stands for all its due rows.
 
 The line item: the one the launch names (deep linking creates it with the content item); else one
 found by its tag (the assignment id) or created once, and remembered in tables.links, so re-launches and
@@ -21,6 +22,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
+import requests
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
@@ -34,7 +36,7 @@ from exercises.lti.storage import Connector
 log = logging.getLogger(__name__)
 
 CLAIM_S = 60.0
-MAX_BACKOFF_S = 60.0  # after a long outage, scores follow within a minute of the LMS's return
+MAX_BACKOFF_S = 30.0  # after a long outage, scores follow within 30 s of the LMS's return
 TAG = "attention-lab"
 
 
@@ -100,24 +102,32 @@ def send(engine: Engine, row, platforms: list[config.Platform]) -> None:
 
 
 def run_once(engine: Engine, platforms: list[config.Platform], limit: int = 50) -> int:
-    """Send what is due now; the number sent."""
+    """Send what is due now; the number sent. When the LMS cannot be reached for one row, the other due
+    rows of the same link wait as long without a try each (one write, not one per student)."""
     t, now = tables.outbox, time.time()
     with tables.ensure(engine).connect() as conn:
         due = conn.execute(select(t).where(t.c.sent.is_(False), t.c.next_try_at <= now, t.c.claimed_until < now)
                            .order_by(t.c.next_try_at).limit(limit)).all()
-    sent = 0
+    sent, unreachable = 0, set()
     for row in due:
+        if row.link_id in unreachable:
+            continue
         with engine.begin() as conn:  # claim it: another process may be looking at the same row
             if conn.execute(update(t).where(t.c.id == row.id, t.c.claimed_until < now, t.c.sent.is_(False))
                             .values(claimed_until=now + CLAIM_S)).rowcount != 1:
                 continue
+            row = conn.execute(select(t).where(t.c.id == row.id)).one()  # the latest score, not the list's
         try:
             send(engine, row, platforms)
         except Exception as err:  # the platform is down, refuses, or is no longer registered: try again later
             wait = min(MAX_BACKOFF_S, 2.0 ** row.tries)
             log.warning("sending a score to the LMS failed (try %d, again in %.0f s): %s", row.tries + 1, wait, err)
+            same = (t.c.id == row.id)
+            if isinstance(err, requests.ConnectionError | requests.Timeout):
+                unreachable.add(row.link_id)
+                same = same | ((t.c.link_id == row.link_id) & t.c.sent.is_(False) & (t.c.next_try_at <= now))
             with engine.begin() as conn:
-                conn.execute(update(t).where(t.c.id == row.id).values(
+                conn.execute(update(t).where(same).values(
                     tries=t.c.tries + 1, next_try_at=time.time() + wait, claimed_until=0.0, last_error=str(err)[:500]))
             continue
         with engine.begin() as conn:  # sent; unless a newer score came in meanwhile (then that one goes next)
