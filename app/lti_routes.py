@@ -60,8 +60,11 @@ def refused(err: launch.LaunchRefused) -> HTMLResponse:
 def _platforms():
     try:
         found = config.load_platforms()
-    except config.LtiConfigError as err:
-        raise launch.LaunchRefused("LTI is not set up here", f"{err}") from err
+    except config.LtiConfigError as err:  # the reason names the server's file: the log, not the page
+        log.error("the LTI platforms file cannot be used: %s", err)
+        raise launch.LaunchRefused("LTI is not set up here", "The server's list of LMS platforms cannot be read, "
+                                   "so no launch can be checked. The administrator finds why in the server's log "
+                                   "and fixes ATTENTION_LAB_LTI_PLATFORMS.") from err
     if not found:
         raise launch.LaunchRefused("LTI is not set up here", "No LMS is registered: set ATTENTION_LAB_LTI_PLATFORMS "
                                    "to a platforms file (README, 'Inside an LMS').")

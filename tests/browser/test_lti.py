@@ -209,3 +209,21 @@ def test_with_the_lms_down_feedback_is_given_and_the_score_is_sent_once_it_is_ba
     assert len(scores) == 1 and scores[0]["scoreGiven"] == 1.0
     time.sleep(3)
     assert len(lms.scores_for("dave")) == 1  # none twice
+
+
+def test_an_lms_instructor_lands_on_the_dashboard(page, lms):
+    page.goto(lms.launch_url("prof", role="instructor", assignment="practice"))
+    expect(page.get_by_role("tab", name="Roster")).to_be_visible()
+    expect(page.get_by_label("Password", exact=True)).to_have_count(0)
+    assert "lti=" not in page.url
+
+
+def test_a_handoff_link_opened_again_signs_nobody_in(page, lms):
+    page.goto(lms.launch_url("erin", assignment="practice"))
+    expect(page.get_by_text("Signed in as erin@uni.example")).to_be_visible()
+    spent = rows(lms, "SELECT count(*) FROM lti_handoffs WHERE used_at IS NOT NULL")[0][0]
+    assert spent >= 1
+    other = page.context.new_page()  # a second tab with a made-up token: nothing
+    other.goto(f"{lms.app_url}/exercises?lti={'x' * 43}")
+    expect(other.get_by_text("already used or is over two minutes old")).to_be_visible()
+    expect(other.get_by_text("Signed in as")).to_have_count(0)
