@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from exercises.lti import launch, tables
 from exercises.store import Store
+from tests.postgres import new_postgres_database
 
 
-@pytest.fixture
-def engine(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'gradebook.sqlite3'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'gradebook.sqlite3'}" if request.param == "sqlite"
+                  else new_postgres_database(request.getfixturevalue("postgres_url")))
     yield tables.ensure(store.engine)
     store.close()
 
@@ -65,3 +67,24 @@ def test_claims_without_a_usable_id_are_refused():
 ])
 def test_the_target_comes_from_custom_parameters_or_the_link(body, want):
     assert launch._target(body) == want
+
+
+class _Assignment:
+    id, size = "practice", 3
+
+
+def test_a_relaunch_keeps_the_link_and_the_line_item_it_found(engine):
+    reg = {"iss": "https://lms.example", "client_id": "c1", "deployment_id": "d1"}
+    ags = {"scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"], "lineitems": "https://lms.example/li"}
+    body = {launch.AGS_CLAIM: ags, launch.CONTEXT_CLAIM: {"id": "course-1"}}
+    first = launch._link(engine, reg, body, _Assignment, None)
+    with engine.begin() as conn:  # the worker found or made the line item
+        conn.execute(tables.links.update().values(lineitem_url="https://lms.example/li/7"))
+    assert launch._link(engine, reg, body, _Assignment, None) == first  # re-launch: same row
+    one = launch._link(engine, reg, body, _Assignment, 1)  # a link to exercise 2 alone: a row of its own
+    with engine.connect() as conn:
+        got = dict(conn.execute(select(tables.links.c.id, tables.links.c.lineitem_url)).all())
+        maxima = dict(conn.execute(select(tables.links.c.assignment_id, tables.links.c.score_maximum)).all())
+    assert got == {first: "https://lms.example/li/7", one: None}
+    assert maxima == {"practice": 3.0, "practice#2": 1.0}
+    assert launch._link(engine, reg, {}, _Assignment, None) is None  # no AGS claim: no passback
