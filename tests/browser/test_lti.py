@@ -39,6 +39,7 @@ ASSIGNMENT = textwrap.dedent("""
 """)
 LAUNCH_SECONDS: list[float] = []  # from opening the LMS's launch link to page 6 drawn, signed in
 SCORE_CALLS: list[int] = []  # AGS score POSTs per submission
+PLAIN_SECONDS: list[float] = []  # side by side: page 6 opened directly (its sign-in box drawn), no LMS
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,8 @@ def lms(tmp_path_factory):
             assert "Traceback" not in text, text[-4000:]
     if LAUNCH_SECONDS:  # shown with pytest -s
         print(f"\nLTI launch to page 6 signed in, {len(LAUNCH_SECONDS)} launches: {min(LAUNCH_SECONDS):.2f}-"
-              f"{max(LAUNCH_SECONDS):.2f} s; AGS score calls per submission: {SCORE_CALLS}")
+              f"{max(LAUNCH_SECONDS):.2f} s; page 6 opened directly {min(PLAIN_SECONDS, default=0):.2f}-"
+              f"{max(PLAIN_SECONDS, default=0):.2f} s; AGS score calls per submission: {SCORE_CALLS}")
 
 
 @pytest.fixture
@@ -118,6 +120,12 @@ def wait_scores(lms, user: str, n: int, timeout: float = 30.0) -> list[dict]:
 
 def test_a_student_launch_opens_the_assignment_signed_in_and_the_score_reaches_the_lms(page, lms, monkeypatch):
     monkeypatch.setenv("ATTENTION_LAB_ASSIGNMENTS", str(lms.folder))
+    for _ in range(2):  # the baseline: the same page without the LMS's four hops
+        started = time.perf_counter()
+        page.goto(f"{lms.app_url}/exercises")
+        expect(page.get_by_role("button", name="Practice without signing in")).to_be_visible()
+        wait_settled(page, quiet=0.3)
+        PLAIN_SECONDS.append(time.perf_counter() - started - 0.3)
     launch(page, lms, "alice", assignment="practice")
     assert "lti=" not in page.url  # the one-time token is gone from the address bar
     expect(page.get_by_text("LMS launch (LTI 1.3)")).to_be_visible()
