@@ -32,6 +32,7 @@ if who is None:
     st.stop()
 student = who.student_id
 signin.draw_signed_in(who)
+lti_session.draw_notice()  # opened from an LMS: the score goes to its gradebook
 
 
 # --- answering ------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ for problem in problems:
     st.warning(plain(problem), icon=":material/warning:")
 gradebook = store_or_stop()
 warn_if_not_writable(gradebook)
+lti_session.draw_dashboard_status(gradebook.engine)  # LMS registrations, scores waiting (LTI)
 st.caption(plain(f"Assignments from {assignment_files.folder()} · gradebook {gradebook.engine.url!r}"))
 dashboard_signin.draw_mode()
 

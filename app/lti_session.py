@@ -14,7 +14,7 @@ from app.plain import plain
 from app.signin import Who
 from exercises import practice
 from exercises.identity import record_signin
-from exercises.lti import launch, outbox
+from exercises.lti import config, launch, outbox
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +73,22 @@ def draw_notice() -> None:
     if st.session_state.get("ex_lti"):
         st.caption(plain("Opened from your LMS: your score on this assignment is sent to its gradebook after "
                          "each answer."))
+
+
+def draw_dashboard_status(engine) -> None:
+    """The dashboard's line on LTI: the LMS registrations, and scores still waiting for the LMS."""
+    if config.platforms_path() is None:
+        return
+    try:
+        found = config.load_platforms()
+    except config.LtiConfigError as err:
+        st.error(plain(f"LMS launches are refused: {err}"), icon=":material/link_off:")
+        return
+    waiting = outbox.pending(engine)
+    st.caption(plain(f"LTI 1.3: {len(found)} LMS registration{'s' if len(found) != 1 else ''} "
+                     f"({', '.join(p.name for p in found)}); {len(waiting)} score{'s' if len(waiting) != 1 else ''} "
+                     f"waiting to be sent to the LMS."))
+    failed = [r for r in waiting if r.last_error]
+    if failed:
+        st.warning(plain(f"{len(failed)} scores could not be sent to the LMS yet; they are retried every 30 s at "
+                         f"most. The last reason: {failed[-1].last_error}"), icon=":material/sync_problem:")

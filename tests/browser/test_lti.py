@@ -129,6 +129,7 @@ def test_a_student_launch_opens_the_assignment_signed_in_and_the_score_reaches_t
     launch(page, lms, "alice", assignment="practice")
     assert "lti=" not in page.url  # the one-time token is gone from the address bar
     expect(page.get_by_text("LMS launch (LTI 1.3)")).to_be_visible()
+    expect(page.get_by_text("Opened from your LMS")).to_be_visible()
     expect(page.get_by_text("0 of 2")).to_be_visible()
 
     answer(page, lms, "alice", 0)
@@ -223,6 +224,7 @@ def test_an_lms_instructor_lands_on_the_dashboard(page, lms):
     page.goto(lms.launch_url("prof", role="instructor", assignment="practice"))
     expect(page.get_by_role("tab", name="Roster")).to_be_visible()
     expect(page.get_by_label("Password", exact=True)).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"LTI 1.3: 1 LMS registration \(Test LMS\); \d+ scores? waiting"))).to_be_visible()
     assert "lti=" not in page.url
 
 
