@@ -88,8 +88,10 @@ async def login_route(request: Request):
         return refused(err)
     response = RedirectResponse(url, status_code=302)
     for name, (value, max_age) in to_set.items():
+        # in the LMS's iframe the tool is a third party: over HTTPS the state cookie is SameSite=None and
+        # partitioned (CHIPS), which browsers that block third-party cookies still keep for this frame
         response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, secure=secure,
-                            samesite="none" if secure else "lax")
+                            samesite="none" if secure else "lax", partitioned=secure)
     return response
 
 

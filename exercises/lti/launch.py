@@ -82,7 +82,8 @@ def _refusal(err: Exception) -> LaunchRefused:
     if "State not found" in text or "Missing state" in text:
         return LaunchRefused("This launch did not start here",
                              f"The launch does not match a sign-in this browser started, or it took over 5 minutes. "
-                             f"{again}")
+                             f"{again} If it happens every time, your browser may block cookies inside the LMS's "
+                             f"page: your instructor can set the activity to open in a new window.")
     if "expired" in text.lower():
         return LaunchRefused("This launch has expired",
                              f"The LMS's sign-in message is past its expiry time (or this server's clock is off). "
