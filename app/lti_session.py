@@ -6,6 +6,7 @@ after_submit() in page 6's Submit callback."""
 from __future__ import annotations
 
 import logging
+import os
 
 import streamlit as st
 
@@ -14,7 +15,9 @@ from app.plain import plain
 from app.signin import Who
 from exercises import practice
 from exercises.identity import record_signin
-from exercises.lti import config, launch, outbox
+
+# exercises.lti (pylti1p3, requests, jwcrypto: a quarter of a second to import) is imported only by a
+# session that comes from an LMS, or a dashboard on a server with LTI set up: page 6 stays as light as before.
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,8 @@ def redeem() -> None:
     if token is None:
         return
     del st.query_params["lti"]
+    from exercises.lti import launch
+
     engine = gradebook.store_or_stop().engine
     handoff = launch.redeem(engine, token)
     if handoff is None:
@@ -56,6 +61,8 @@ def after_submit(student: str, assignment, outcome) -> None:
     if not lti or lti["assignment_id"] != assignment.id or not outcome.stored or outcome.repeated:
         return
     try:
+        from exercises.lti import outbox
+
         store = gradebook.store()
         states = practice.states(store, student, assignment, verified=True, attempts=outcome.attempts)
         if lti["one_exercise"]:  # a link to one exercise: its score, out of 1
@@ -77,8 +84,10 @@ def draw_notice() -> None:
 
 def draw_dashboard_status(engine) -> None:
     """The dashboard's line on LTI: the LMS registrations, and scores still waiting for the LMS."""
-    if config.platforms_path() is None:
+    if not os.environ.get("ATTENTION_LAB_LTI_PLATFORMS"):
         return
+    from exercises.lti import config, outbox
+
     try:
         found = config.load_platforms()
     except config.LtiConfigError as err:
