@@ -88,3 +88,20 @@ def test_a_relaunch_keeps_the_link_and_the_line_item_it_found(engine):
     assert got == {first: "https://lms.example/li/7", one: None}
     assert maxima == {"practice": 3.0, "practice#2": 1.0}
     assert launch._link(engine, reg, {}, _Assignment, None) is None  # no AGS claim: no passback
+
+
+@pytest.mark.parametrize("reason, title", [
+    ("Invalid Nonce.", "This launch was already used"),
+    ("State not found", "This launch did not start here"),
+    ("Missing state param", "This launch did not start here"),
+    ("Can't decode id_token: Signature has expired", "This launch has expired"),
+    ("Can't decode id_token: Signature verification failed", "This launch's signature is not valid"),
+    ("Unable to find public key", "This launch's signature is not valid"),
+    ("Client id not registered for this issuer", "This LMS is not registered here"),
+    ('The deployment ID "9" is not recognised.', "This LMS deployment is not registered here"),
+    ("Unrecognized message type", "This launch cannot be used"),
+])
+def test_each_refusal_has_a_page_that_says_what_to_do(reason, title):
+    refused = launch._refusal(Exception(reason))
+    assert refused.title == title and str(refused).strip()
+    assert "Open the assignment again" in str(refused) or "instructor" in str(refused)
