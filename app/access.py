@@ -13,7 +13,7 @@ import streamlit as st
 _FOCUS_CSS = """
 <style>
   a:focus-visible, button:focus-visible, summary:focus-visible, [tabindex="0"]:focus-visible {
-    outline: 3px solid #1f4fbf; outline-offset: 2px;
+    outline: 3px solid #1f4fbf !important; outline-offset: 2px;
   }
 </style>
 """

@@ -61,16 +61,34 @@ def focused(page) -> str:
     return page.evaluate(_FOCUSED)
 
 
-def tab_to(page, matches, limit: int = 80, back: bool = False) -> str:
+_FOCUS_BOX = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const r = e.getBoundingClientRect();
+  return {x: Math.max(0, r.x - 4), y: Math.max(0, r.y - 4), width: Math.max(1, Math.min(r.width + 8, innerWidth)),
+          height: Math.max(1, Math.min(r.height + 8, innerHeight))};
+}"""
+
+
+def tab_to(page, matches, limit: int = 80, back: bool = False, unseen: list[str] | None = None) -> str:
     """Press Tab (Shift+Tab when `back`) until the focused element's description (see `focused`) makes
-    `matches` true; fails after `limit` presses, naming the elements passed."""
-    seen = []
+    `matches` true; fails after `limit` presses, naming the elements passed. With `unseen`, also checks
+    that the focus can be seen: each element passed is photographed focused and again once the focus has
+    moved on, and is appended to `unseen` when the two pictures are the same."""
+    seen, before = [], None
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if back else "Tab")
+        if unseen is not None:
+            page.wait_for_timeout(200)  # Streamlit's focus styles fade in
+            if before and page.screenshot(clip=before[1]) == before[2]:
+                unseen.append(before[0])
         now = focused(page)
         if matches(now):
             return now
         seen.append(now)
+        if unseen is not None:
+            box = page.evaluate(_FOCUS_BOX)
+            before = (now, box, page.screenshot(clip=box)) if box else None
     raise AssertionError(f"{limit} presses of Tab never reached the element; focus went through: {seen}")
 
 
