@@ -42,13 +42,14 @@ COUNTS: dict[str, dict[str, int]] = {}
 
 @pytest.fixture(scope="module", autouse=True)
 def print_counts(request):
-    """axe's counts per page, in pytest's terminal output after this module's tests."""
+    """axe's counts per page, on the terminal after this module's tests (pytest's capture set aside)."""
     yield
     if COUNTS:
         out = request.config.pluginmanager.get_plugin("terminalreporter")
-        out.write_line("\naxe-core 4.14.1, WCAG 2.1 A + AA: failing elements per page (critical/serious/moderate/minor)")
-        for name, c in COUNTS.items():
-            out.write_line(f"  {name:32s} {c['critical']:3d} {c['serious']:3d} {c['moderate']:3d} {c['minor']:3d}")
+        with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
+            out.write_line("\naxe-core 4.14.1, WCAG 2.1 A + AA, failing elements per page: critical serious moderate minor")
+            for name, c in COUNTS.items():
+                out.write_line(f"  {name:30s} {c['critical']:3d} {c['serious']:3d} {c['moderate']:3d} {c['minor']:3d}")
 
 
 def show_all(page) -> None:
