@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.browser.harness import REPO
+from tests.browser.harness import REPO, wait_settled
 
 AXE_JS = REPO / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -32,6 +32,14 @@ def axe_violations(page) -> list[dict]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_JS))
     return page.evaluate(_RUN_AXE, WCAG_AA)
+
+
+def wait_ready(page, timeout: float = 180.0) -> None:
+    """The page's heading is there, no spinner turns (a model page loads its model behind one, with no
+    other change for many seconds) and the page stopped changing."""
+    page.wait_for_selector("h1", timeout=timeout * 1000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSpinner\"]')", timeout=timeout * 1000)
+    wait_settled(page, timeout=timeout)
 
 
 def count_by_impact(violations: list[dict]) -> dict[str, int]:

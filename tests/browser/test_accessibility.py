@@ -12,8 +12,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.a11y import axe_violations, count_by_impact, describe
-from tests.browser.harness import wait_settled
+from tests.browser.a11y import axe_violations, count_by_impact, describe, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +54,7 @@ def print_counts(request):
 def show_all(page) -> None:
     page.get_by_text("Show all steps").first.click()
     expect(page.get_by_text("All ", exact=False).first).to_be_visible()
-    wait_settled(page, timeout=LOAD)
+    wait_ready(page, timeout=LOAD)
 
 
 def reveal_all(page) -> None:
@@ -66,15 +65,14 @@ def reveal_all(page) -> None:
         if buttons.count() == 0:
             return
         buttons.first.click()
-        wait_settled(page, timeout=LOAD)
+        wait_ready(page, timeout=LOAD)
     raise AssertionError("a Reveal button is still there after 40 presses")
 
 
 @pytest.mark.parametrize("name,path,actions", PAGES, ids=[p[0].replace(" ", "_") for p in PAGES])
 def test_no_serious_axe_violation(page, app_url, name, path, actions):
     page.goto(app_url + path)
-    expect(page.locator("h1").first).to_be_visible(timeout=LOAD * 1000)
-    wait_settled(page, timeout=LOAD)
+    wait_ready(page, timeout=LOAD)
     for action in actions:
         {"show all": show_all, "reveal": reveal_all}[action](page)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
