@@ -1,4 +1,4 @@
-"""Each page loads in a real Chromium with no exception, renders its charts and formulas, and is
+"""Each page loads in a real Chromium with no exception, renders its charts, heat tables and formulas, and is
 screenshotted into docs/screenshots/ (the README shows these)."""
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ PAGES = [
 
 CHARTS_JS = """() => {
   const charts = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"]')];
+  const tables = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stHtml"] figure table')];
   return {charts: charts.length, drawn: charts.filter(c => c.querySelector('svg.main-svg')).length,
+          tables: tables.length, cells: tables.filter(t => t.querySelector('td[style*="background"]')).length,
           formulas: document.querySelectorAll('[data-testid="stMain"] .katex').length};
 }"""
 
@@ -37,8 +39,9 @@ def test_page_loads_without_exception(page, app_url, name, path, heading, last_s
     expect(page.locator('[data-testid="stSidebarNav"]')).to_contain_text("Self-attention")
     drawn = page.evaluate(CHARTS_JS)
     assert drawn["drawn"] == drawn["charts"], f"{drawn['charts'] - drawn['drawn']} Plotly chart(s) drew no SVG"
-    if name == "self_attention":
-        assert drawn["charts"] > 0 and drawn["formulas"] > 0, drawn
+    if name in ("self_attention", "multi_head"):  # small matrices: coloured HTML tables, no plotting library
+        assert drawn["tables"] > 0 and drawn["cells"] == drawn["tables"] and drawn["formulas"] > 0, drawn
+        assert drawn["charts"] == 0, drawn
     full_screenshot(page, SCREENSHOTS / f"{name}.png")
 
 
