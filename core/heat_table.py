@@ -97,14 +97,26 @@ def _where(labels_r, labels_c, i: int, j: int) -> str:
     return f"row {labels_r[i]}, column {labels_c[j]}"
 
 
+def is_similarity(m: np.ndarray) -> bool:
+    """Square, symmetric, 1 on the diagonal, at least two rows: a cosine-similarity matrix."""
+    return (m.ndim == 2 and m.shape[0] == m.shape[1] > 1 and bool(np.all(np.isfinite(m)))
+            and np.allclose(m, m.T, atol=1e-6) and np.allclose(np.diag(m), 1.0, atol=1e-4))
+
+
 def summary(matrix, row_labels, col_labels) -> str:
     """One sentence that says what matters (plain text, not escaped). Attention weights: where each row
-    attends most ('token 2 attends most to token 2, 1.0000'); anything else: its largest and smallest entry."""
+    attends most ('token 2 attends most to token 2, 1.0000'); a similarity matrix: its most and least similar
+    pair; anything else: its largest and smallest entry."""
     m = np.asarray(matrix, dtype=float)
     rows, cols = [str(r) for r in row_labels], [str(c) for c in col_labels]
     if is_attention(m):
         best = m.argmax(axis=1)
         return "; ".join(f"{rows[i]} attends most to {cols[j]}, {m[i, j]:.4f}" for i, j in enumerate(best)) + "."
+    if is_similarity(m):
+        i, j = np.triu_indices(m.shape[0], k=1)
+        hi, lo = np.argmax(m[i, j]), np.argmin(m[i, j])
+        return (f"Most similar: {rows[i[hi]]} and {cols[j[hi]]}, {cell_text(m[i[hi], j[hi]])}; "
+                f"least similar: {rows[i[lo]]} and {cols[j[lo]]}, {cell_text(m[i[lo], j[lo]])}.")
     finite = np.isfinite(m)
     masked = int(np.sum(m == -np.inf))
     tail = f" {masked} masked entr{'y is' if masked == 1 else 'ies are'} −∞." if masked else ""

@@ -183,6 +183,12 @@ def test_sentence_for_signed_matrices():
         "No entry is a finite number. 2 masked entries are −∞.")
 
 
+def test_sentence_for_a_similarity_matrix():
+    u = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0]])  # unit rows: cosines are dot products
+    cos = u @ u.T  # [[1, .8, 0], [.8, 1, .6], [0, .6, 1]]
+    assert summary(cos, "abc", "abc") == "Most similar: a and b, 0.8; least similar: a and c, 0."
+
+
 def test_cell_text():
     assert [cell_text(v) for v in (-np.inf, np.inf, np.nan, 0.99990269, 3.5e-153, -22.0)] == [
         "−∞", "∞", "NaN", "0.9999", "3.5e-153", "-22"]
