@@ -3,6 +3,8 @@ matrix as a heatmap that shows its numbers. Shared by every Learn page and page 
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import pandas as pd
 import streamlit as st
 
@@ -31,12 +33,11 @@ def step_controls(key: str, steps: list[Step]) -> int:
 
     show_all = st.session_state[all_key]
     pos = n if show_all else st.session_state[pos_key]
-    c1, c2, c3, c4 = st.columns([1, 1, 1.9, 4], vertical_alignment="center")
-    c1.button("◀ Prev", key=f"{key}_prev", on_click=move, args=(-1,), disabled=not show_all and pos <= 1,
-              width="stretch")
-    c2.button("Next ▶", key=f"{key}_next", on_click=move, args=(1,), disabled=pos >= n, width="stretch")
-    c3.toggle("Show all steps", key=all_key)
-    c4.markdown(f"**Step {pos} of {n}:** {steps[pos - 1].title}" if not show_all else f"All {n} steps")
+    bar = st.container(horizontal=True, vertical_alignment="center", gap="small")  # one block, wraps on a phone
+    bar.button("◀ Prev", key=f"{key}_prev", on_click=move, args=(-1,), disabled=not show_all and pos <= 1)
+    bar.button("Next ▶", key=f"{key}_next", on_click=move, args=(1,), disabled=pos >= n)
+    bar.toggle("Show all steps", key=all_key)
+    bar.markdown(f"**Step {pos} of {n}:** {steps[pos - 1].title}" if not show_all else f"All {n} steps")
     return pos
 
 
@@ -65,16 +66,16 @@ def draw_step(step: Step, number: int, key: str) -> None:
     where they do not fit (hidden in presenter mode until revealed)."""
     with st.container(border=True):
         st.subheader(f"{number}. {step.title}", anchor=False)
-        st.latex(step.latex)
-        st.markdown(f"**Shapes:** {step.shapes}  \n{step.meaning}")
+        # the formula (KaTeX, as st.latex draws it), shapes and meaning: one element instead of two
+        st.markdown(f"$$\n{step.latex}\n$$\n\n**Shapes:** {step.shapes}  \n{step.meaning}")
         reveal_key = f"{key}_reveal_{step.key}"
         if is_presenting() and not st.session_state.get(reveal_key, False):
             st.button("Reveal the numbers", key=f"{reveal_key}_btn",
                       on_click=lambda: st.session_state.update({reveal_key: True}))
             return
-        row = st.container(horizontal=True, gap="medium")
+        row = st.container(horizontal=True, gap="medium") if len(step.panels) > 1 else None
         for panel in step.panels:
-            with row.container(width="content"):
+            with row.container(width="content") if row else nullcontext():
                 draw_panel(panel, f"{key}_{step.key}_{panel.caption}")
 
 

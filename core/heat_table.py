@@ -159,7 +159,7 @@ def heat_table(matrix, row_labels, col_labels, caption: str, *, large: bool = Fa
         cells = []
         for v in row:
             bg = colour_at(scale, (v - lo) / (hi - lo)) if np.isfinite(v) else MASKED
-            cells.append(f'<td style="background:{bg};color:{text_colour(bg)};padding:{pad};text-align:right;'
+            cells.append(f'<td style="background:{bg};color:{text_colour(bg)};padding:{pad};text-align:right;min-width:2.5em;'
                          f'white-space:nowrap">{esc(cell_text(v))}</td>')
         body.append(f'<tr><th scope="row" {th}>{esc(row_labels[i])}</th>{"".join(cells)}</tr>')
     name = esc(caption)
