@@ -147,7 +147,10 @@ def scale_for(m: np.ndarray) -> tuple[list, float, float, str]:
 _STYLE = ("<style>table.heat{border-collapse:separate;border-spacing:1px;font-variant-numeric:tabular-nums;margin:0}"
           "table.heat caption{caption-side:top;text-align:left;font-weight:600;padding-bottom:0.2em}"
           "table.heat th,table.heat td{padding:0.2em 0.5em;white-space:nowrap}"
-          "table.heat th{font-weight:600;text-align:center}table.heat td{text-align:right;min-width:2.5em}</style>")
+          "table.heat th{font-weight:600;text-align:center}table.heat td{text-align:right;min-width:2.5em}"
+          # the sentence wraps at the table's width (at least 22em) instead of widening the figure to its length,
+          # so that several small tables fit side by side
+          "figure.heat>figcaption{margin-top:0.25em;width:0;min-width:max(100%,22em)}</style>")
 
 
 def heat_table(matrix, row_labels, col_labels, caption: str, *, large: bool = False) -> str:
@@ -169,9 +172,9 @@ def heat_table(matrix, row_labels, col_labels, caption: str, *, large: bool = Fa
             cells.append(f'<td style="background:{bg};color:{text_colour(bg)}">{esc(cell_text(v))}</td>')
         body.append(f'<tr><th scope="row">{esc(row_labels[i])}</th>{"".join(cells)}</tr>')
     name = esc(caption)
-    return (f'{_STYLE}<figure style="margin:0 0 0.5rem 0;max-width:100%">'
-            f'<div role="region" aria-label="{name}" tabindex="0" style="overflow-x:auto;max-width:100%">'
+    return (f'{_STYLE}<figure class="heat" style="margin:0 0 0.5rem 0;max-width:100%">'
+            f'<div role="group" aria-label="{name}" tabindex="0" style="overflow-x:auto;max-width:100%">'
             f'<table class="heat" style="font-size:{font}"><caption>{name}</caption>'
             f'<thead><tr><td></td>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
-            f'<figcaption style="font-size:{font};margin-top:0.25em">{esc(summary(m, row_labels, col_labels))} '
+            f'<figcaption style="font-size:{font}">{esc(summary(m, row_labels, col_labels))} '
             f'{esc(legend)}</figcaption></figure>')
