@@ -47,7 +47,7 @@ def _numbers(panel) -> pd.DataFrame:
 
 
 def draw_panel(panel, key: str) -> None:
-    """One matrix. Up to 16 × 16: an HTML table whose cells carry the number on its colour, with a sentence
+    """One matrix. Up to 16 rows of 64: an HTML table whose cells carry the number on its colour, a sentence
     of what matters and the colour scale (core/heat_table.py): no plotting library, read aloud, copied into
     a spreadsheet. Larger (a real model's 128 tokens): a plotly heatmap (hover, zoom), its numbers in a data
     grid that draws only the visible cells."""
