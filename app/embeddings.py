@@ -11,6 +11,7 @@ from app.figures import heatmap
 from app.models import DEFAULT_ENCODER, encode, encoder, model_picker
 from app.plain import plain
 from app.presenter import is_presenting
+from app.steps import draw_panel
 from core.embeddings import (
     ICE3_OPTIONS,
     ICE3_SENTENCE,
@@ -24,6 +25,7 @@ from core.embeddings import (
     similarity,
 )
 from core.export_steps import cosine_step, hidden_state_steps
+from core.steps import Panel
 from core.text import InputError, check_sentence, split_sentences, unknown_notice
 
 SHOW_TOKENS, SHOW_DIMS = 24, 10  # the hidden-state heatmap shows this corner of [n, d]
@@ -102,10 +104,8 @@ def draw_hidden_state(loaded, name: str, text: str):
     c[2].latex(r"u_k = \max_{i:\, m_i = 1} h_{ik}")
     c[2].caption("Per dimension k, the largest value over the tokens: each number keeps its strongest token.")
     dims = min(d, SHOW_DIMS)
-    st.plotly_chart(heatmap(np.stack([pooled.cls, pooled.mean, pooled.max])[:, :dims], ["CLS", "mean", "max"],
-                            range(dims), f"pooled: first {dims} of {d} dimensions", annotate=True,
-                            large=is_presenting()),
-                    key="emb_pooled", width="content", config={"displayModeBar": False})
+    draw_panel(Panel(f"pooled: first {dims} of {d} dimensions", np.stack([pooled.cls, pooled.mean, pooled.max])[:, :dims],
+                     ("CLS", "mean", "max"), tuple(str(j) for j in range(dims))), key="emb_pooled")
     export_panel(hidden[1].panels[0], key="emb_pooled")
     st.caption("Check it against the heatmap above: the CLS row is the first token's row, the mean row the "
                "column averages, the max row the column maxima (over all tokens, not only those drawn).")
@@ -125,9 +125,8 @@ def draw_similarity(loaded, text: str, pooling: str) -> None:
     PACK.append(cosine := cosine_step(result.cosine, POOLING_NAMES[pooling], result.sentences))
     left, right = st.columns([1, 1.2])
     with left:
-        st.plotly_chart(heatmap(result.cosine, labels, labels, f"cosine similarity, {POOLING_NAMES[pooling]} pooling",
-                                large=is_presenting()),
-                        key="emb_cosine", width="content", config={"displayModeBar": False})
+        draw_panel(Panel(f"cosine similarity, {POOLING_NAMES[pooling]} pooling", result.cosine, tuple(labels),
+                         tuple(labels)), key="emb_cosine")
         export_panel(cosine.panels[0], key="emb_cosine")
     with right:
         st.dataframe(pd.DataFrame({"sentence": result.sentences, "tokens": result.n_tokens}, index=labels),

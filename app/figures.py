@@ -1,4 +1,6 @@
-"""Plotly figures. Labels may be typed by a user: they are HTML-escaped before plotly sees them."""
+"""Plotly figures, where a plotting library earns its cost: large matrices (hover and zoom on a 128 × 128
+head) and bar charts; small matrices are HTML tables (core/heat_table.py). Labels may be typed by a user:
+they are HTML-escaped before plotly sees them."""
 
 from __future__ import annotations
 
@@ -7,17 +9,11 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
+# Explicit colour scales (ColorBrewer's Blues and RdBu, shared with the HTML heat tables of small matrices):
+# a plotly colour-scale *name* given without plotly.py's validation is read by plotly.js, whose "Blues" and
+# "RdBu" run the other way round from plotly.py's.
+from core.heat_table import BLUE_WHITE_RED, BLUES, is_probabilities
 from core.matrix_text import format_number
-
-# Explicit colour scales: a plotly colour-scale *name* given without plotly.py's validation is read by
-# plotly.js, whose "Blues" and "RdBu" run the other way round from plotly.py's.
-BLUES = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]  # 0 white, 1 dark
-BLUE_WHITE_RED = [[0.0, "#2166ac"], [0.25, "#67a9cf"], [0.5, "#f7f7f7"], [0.75, "#ef8a62"], [1.0, "#b2182b"]]  # - / 0 / +
-
-
-def _is_probabilities(m: np.ndarray) -> bool:
-    finite = m[np.isfinite(m)]
-    return m.shape[0] == m.shape[1] and finite.size > 0 and finite.min() >= 0 and finite.max() <= 1
 
 
 def heatmap(matrix: np.ndarray, row_labels, col_labels, title: str = "", *, annotate: bool | None = None,
@@ -33,7 +29,7 @@ def heatmap(matrix: np.ndarray, row_labels, col_labels, title: str = "", *, anno
     text = [["−∞" if v == -np.inf else format_number(v, 3) for v in row] for row in m] if annotate else None
     rows = [html.escape(str(r)) for r in row_labels]
     cols = [html.escape(str(c)) for c in col_labels]
-    if _is_probabilities(m):
+    if is_probabilities(m):
         scale = dict(colorscale=BLUES, zmin=0.0, zmax=1.0)
     else:
         bound = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0

@@ -1,7 +1,9 @@
-"""Drawing a walk-through (a list of core.steps.Step): step controls, formula, shapes, numbers,
-heatmaps and meaning. Shared by every Learn page."""
+"""Drawing a walk-through (a list of core.steps.Step): step controls, formula, shapes, meaning, and each
+matrix as a heatmap that shows its numbers. Shared by every Learn page and page 6's worked solutions."""
 
 from __future__ import annotations
+
+from contextlib import nullcontext
 
 import pandas as pd
 import streamlit as st
@@ -9,6 +11,7 @@ import streamlit as st
 from app.export import export_panel
 from app.figures import heatmap
 from app.presenter import is_presenting
+from core.heat_table import fits, heat_table
 from core.matrix_text import format_number
 from core.steps import Step
 
@@ -31,16 +34,12 @@ def step_controls(key: str, steps: list[Step]) -> int:
 
     show_all = st.session_state[all_key]
     pos = n if show_all else st.session_state[pos_key]
-    c1, c2, c3, c4 = st.columns([1, 1, 1.9, 4], vertical_alignment="center")
-    c1.button("◀ Prev", key=f"{key}_prev", on_click=move, args=(-1,), disabled=not show_all and pos <= 1,
-              width="stretch")
-    c2.button("Next ▶", key=f"{key}_next", on_click=move, args=(1,), disabled=pos >= n, width="stretch")
-    c3.toggle("Show all steps", key=all_key)
-    c4.markdown(f"**Step {pos} of {n}:** {steps[pos - 1].title}" if not show_all else f"All {n} steps")
+    bar = st.container(horizontal=True, vertical_alignment="center", gap="small")  # one block, wraps on a phone
+    bar.button("◀ Prev", key=f"{key}_prev", on_click=move, args=(-1,), disabled=not show_all and pos <= 1)
+    bar.button("Next ▶", key=f"{key}_next", on_click=move, args=(1,), disabled=pos >= n)
+    bar.toggle("Show all steps", key=all_key)
+    bar.markdown(f"**Step {pos} of {n}:** {steps[pos - 1].title}" if not show_all else f"All {n} steps")
     return pos
-
-
-SMALL = 144  # up to 12 x 12 numbers: shown as a plain table (and printed in the heatmap's cells)
 
 
 def _numbers(panel) -> pd.DataFrame:
@@ -48,33 +47,38 @@ def _numbers(panel) -> pd.DataFrame:
                         index=list(panel.row_labels), columns=list(panel.col_labels))
 
 
+def draw_panel(panel, key: str) -> None:
+    """One matrix. Up to 16 rows of 64: an HTML table whose cells carry the number on its colour, a sentence
+    of what matters and the colour scale (core/heat_table.py): no plotting library, read aloud, copied into
+    a spreadsheet. Larger (a real model's 128 tokens): a plotly heatmap (hover, zoom), its numbers in a data
+    grid that draws only the visible cells."""
+    if fits(panel.matrix):
+        st.html(heat_table(panel.matrix, panel.row_labels, panel.col_labels, panel.caption, large=is_presenting()),
+                width="content")
+        return
+    st.plotly_chart(heatmap(panel.matrix, panel.row_labels, panel.col_labels, panel.caption, large=is_presenting()),
+                    key=key, width="content", config={"displayModeBar": False})
+    with st.expander(f"Numbers: {panel.caption}"):
+        st.dataframe(_numbers(panel), width="stretch")
+
+
 def draw_step(step: Step, number: int, key: str) -> None:
-    """One step: title, formula, shapes, meaning, then its numbers and heatmaps (hidden in presenter
-    mode until revealed)."""
+    """One step: title, formula, shapes, meaning, then its matrices side by side, wrapping onto new rows
+    where they do not fit (hidden in presenter mode until revealed)."""
     with st.container(border=True):
         st.subheader(f"{number}. {step.title}", anchor=False)
-        st.latex(step.latex)
-        st.markdown(f"**Shapes:** {step.shapes}  \n{step.meaning}")
+        # the formula (KaTeX, as st.latex draws it), shapes and meaning: one element instead of two
+        st.markdown(f"$$\n{step.latex}\n$$\n\n**Shapes:** {step.shapes}  \n{step.meaning}")
         reveal_key = f"{key}_reveal_{step.key}"
         if is_presenting() and not st.session_state.get(reveal_key, False):
             st.button("Reveal the numbers", key=f"{reveal_key}_btn",
                       on_click=lambda: st.session_state.update({reveal_key: True}))
             return
-        per_row = 3 if len(step.panels) > 2 else len(step.panels)
-        for start in range(0, len(step.panels), per_row):
-            cols = st.columns(per_row)
-            for col, panel in zip(cols, step.panels[start:start + per_row], strict=False):
-                with col:
-                    st.plotly_chart(heatmap(panel.matrix, panel.row_labels, panel.col_labels, panel.caption,
-                                            large=is_presenting()),
-                                    key=f"{key}_{step.key}_{panel.caption}", width="content",
-                                    config={"displayModeBar": False})
-                    with st.expander(f"Numbers: {panel.caption}"):
-                        if panel.matrix.size <= SMALL:  # a plain HTML table: far lighter than a data grid
-                            st.table(_numbers(panel))
-                        else:  # the data grid draws only the visible cells: an HTML table of 128x128 would not
-                            st.dataframe(_numbers(panel), width="stretch")
-                    export_panel(panel, key=f"{key}_{step.key}_{panel.caption}")
+        row = st.container(horizontal=True, gap="medium") if len(step.panels) > 1 else None
+        for panel in step.panels:
+            with row.container(width="content") if row else nullcontext():
+                draw_panel(panel, f"{key}_{step.key}_{panel.caption}")
+                export_panel(panel, key=f"{key}_{step.key}_{panel.caption}")
 
 
 def draw_steps(steps: list[Step], key: str) -> None:

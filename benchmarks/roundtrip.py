@@ -49,7 +49,11 @@ def answer_for(x_text: str) -> str:
 
 
 def timed_edit(page, box, value: str, commit_key: str, needle: str, target: str, count: int) -> dict:
-    """Seconds from the key that commits an edit to the target text showing once, and `count` times."""
+    """Seconds from the key that commits an edit to the target text showing once, and `count` times. The
+    page is brought to the front first: of two tabs, Chromium runs the one behind at ~2 animation frames a
+    second (measured: 2 against 62 requestAnimationFrame callbacks a second), which throttled page 1's
+    rendering and this wait's raf polling, and made page 1's round trip ~400 ms (spikes near 1 s)."""
+    page.bring_to_front()
     harness.wait_settled(page, quiet=0.5)
     box.fill(value)
     t0 = time.perf_counter()

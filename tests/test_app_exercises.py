@@ -19,6 +19,7 @@ from exercises.store import Store
 from tests.apptest import heavy_imports, open_page
 from tests.apptest import texts as shown
 from tests.browser.harness import free_port
+from tests.heat_tables import page_tables
 
 PAGE = "app/exercises_page.py"
 DASH = "app/instructor.py"
@@ -260,6 +261,8 @@ def test_every_exercise_of_the_shipped_assignments_renders_and_takes_its_answer(
             assert not at.exception, (pos, [e.value for e in at.exception])
             titles = [s.value for s in at.subheader]
             assert all(any(step.title in t for t in titles) for step in steps), (pos, titles)
+            tables = page_tables(at)  # each step's matrices as heat tables, with the student's own numbers
+            assert all(p.caption in tables for step in steps for p in step.panels), (pos, list(tables))
     assert [m.value for m in at.metric][:2] == ["100%", f"{assignment.size} of {assignment.size}"]
 
 

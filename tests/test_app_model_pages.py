@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.model_names import DEFAULT_SETTING
 from tests.apptest import open_page, texts
+from tests.heat_tables import page_tables
 from tests.tiny_models import save_tiny_bert
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -56,6 +57,15 @@ def chart_titles(at: AppTest) -> list[str]:
     return [c["layout"]["title"]["text"] for c in charts(at)]
 
 
+def cosine_table(at: AppTest) -> dict:
+    """Section 3's cosine-similarity matrix: a heat table (core/heat_table.py), not a chart."""
+    return next(t for c, t in page_tables(at).items() if c.startswith("cosine similarity"))
+
+
+def numbers(table: dict) -> list[list[float]]:
+    return [[float(c) for c in row] for row in table["cells"]]
+
+
 def button(at: AppTest, label: str):
     return at.button[[b.label for b in at.button].index(label)]
 
@@ -71,22 +81,26 @@ def test_page5_shapes_poolings_and_cosine_heatmap():
     assert [s.value for s in at.subheader] == [
         "1. The last hidden state: one vector per token", "2. Pooling: from n token vectors to one sentence vector",
         "3. Cosine similarity between sentences", "4. The lecture's dimension question (ICE #3) and pooling table"]
-    hidden, pooled, cosine = charts(at)
+    (hidden,) = charts(at)  # 18 tokens: a chart; the pooled vectors and the cosines: heat tables
     assert len(hidden["data"][0]["z"]) == 18 and len(hidden["data"][0]["z"][0]) == 10
     assert hidden["layout"]["yaxis"]["ticktext"][0] == "[CLS]"
-    assert pooled["layout"]["yaxis"]["ticktext"] == ["CLS", "mean", "max"]
-    assert pooled["data"][0]["z"][0] == hidden["data"][0]["z"][0]  # CLS pooling is the first token's row
-    z = cosine["data"][0]["z"]
+    pooled = page_tables(at)["pooled: first 10 of 384 dimensions"]
+    assert pooled["rows"] == ["CLS", "mean", "max"] and len(pooled["cols"]) == 10
+    # CLS pooling is the first token's row (the chart keeps 4 decimals, the table 4 significant decimals)
+    assert numbers(pooled)[0] == pytest.approx(hidden["data"][0]["z"][0], abs=1e-4)
+    cosine = cosine_table(at)
+    z = numbers(cosine)
     assert len(z) == 5 and all(z[i][i] == pytest.approx(1.0) for i in range(5))
     assert z[0][1] > z[0][2]  # "a man is playing a guitar" is nearer "someone is playing an instrument"
-    assert cosine["layout"]["title"]["text"] == "cosine similarity, Mean pooling"
+    assert cosine["caption"] == "cosine similarity, Mean pooling"
+    assert cosine["figcaption"].startswith("Most similar: ")
 
 
 def test_page5_pooling_switch_and_table():
     at = open_page(EMB)
     at.get("button_group")[0].set_value("cls").run()
     assert not at.exception
-    assert chart_titles(at)[2] == "cosine similarity, CLS pooling"
+    assert cosine_table(at)["caption"] == "cosine similarity, CLS pooling"
     table = next(df.value for df in at.dataframe if "STSb" in df.value.columns)
     assert table.loc["MEAN"].tolist() == ["80.78", "87.44"] and table.loc["CLS"].tolist() == ["79.80", "86.62"]
     assert "arXiv:1908.10084, Table 6" in texts(at.caption)
@@ -126,7 +140,7 @@ def test_page5_blank_sentence_says_what_to_type(text, message):
     assert not at.exception
     assert message in warnings(at)
     assert not at.metric
-    assert len(charts(at)) == 1, "the cosine heatmap of the sentences below still shows"
+    assert not charts(at) and len(cosine_table(at)["rows"]) == 5, "the cosine heatmap of the sentences below still shows"
     assert "Type a sentence in section 1" in texts(at.info)
 
 
@@ -169,7 +183,7 @@ def test_page5_sentences_box_bad_input():
     assert "only the first 12 are compared" in warning and f"Sentence 2 has {LONG_CHARS} characters" in warning
     sentences = next(df.value for df in at.dataframe if "sentence" in df.value.columns and "tokens" in df.value.columns)
     assert sentences["sentence"].iloc[0] == SCRIPT
-    assert len(charts(at)[-1]["data"][0]["z"]) == 12
+    assert len(cosine_table(at)["cells"]) == 12
     assert_no_raw_markup(at)
 
 

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest import heavy_imports, open_page
 from tests.apptest import texts as shown
+from tests.heat_tables import frame, page_tables
 
 
 def answer(at: AppTest) -> str:
@@ -24,9 +25,9 @@ def subheaders(at: AppTest) -> list[str]:
 
 
 def table(at: AppTest, caption: str):
-    """The numbers table under the panel with this caption (tables come in page order)."""
-    captions = [e.label.removeprefix("Numbers: ") for e in at.expander if e.label.startswith("Numbers: ")]
-    return at.table[captions.index(caption)].value
+    """The numbers of the heat table with this caption (the first one on the page), as a DataFrame of the
+    cell texts with the row and column headers."""
+    return frame(page_tables(at)[caption])
 
 
 # --- home ---------------------------------------------------------------------------------------
@@ -91,7 +92,7 @@ def test_page1_causal_mask_adds_a_step():
     at.toggle(key="sa_causal").set_value(True).run()
     assert "6. Causal mask" in subheaders(at)
     masked = table(at, "masked scores")
-    assert masked.iloc[0, 1] == "-inf"
+    assert masked.iloc[0, 1] == "−∞"
     assert table(at, "attention weights").iloc[0].tolist() == ["1", "0"]
 
 
@@ -150,7 +151,7 @@ def test_page1_presenter_mode_hides_numbers_until_revealed():
     assert at.toggle(key="present").value is True
     assert not at.success, "the answer is hidden until revealed"
     assert subheaders(at) == ["1. Q = X·W_Q"], "presenter mode goes step by step"
-    assert not at.table, "numbers hidden until revealed"
+    assert not page_tables(at), "numbers hidden until revealed"
     at.button[[b.label for b in at.button].index("Reveal the numbers")].click().run()
     assert table(at, "Q").values.tolist()[0] == ["9", "7", "-12"]
     at.button[[b.label for b in at.button].index("Reveal the answer")].click().run()
@@ -182,7 +183,7 @@ def test_page2_heads_change_the_split():
     at = show_all(open_page("app/multi_head.py"), "mh")
     at.number_input(key="mh_h").set_value(4).run()
     assert "3. Split into 4 heads" in subheaders(at)
-    assert sum(1 for e in at.expander if e.label.startswith("Numbers: head ")) == 4
+    assert [c for c in page_tables(at) if c.startswith("Q of head ")] == [f"Q of head {i}" for i in range(1, 5)]
     assert table(at, "Q of head 1").shape == (4, 2)
 
 

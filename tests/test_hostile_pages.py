@@ -34,11 +34,11 @@ TYPABLE = [t for t in CORPUS if _utf8(t)]  # a browser sends UTF-8: a lone surro
 
 
 def everything(at) -> str:
-    """Every text the page shows: markdown, messages, captions, labels, values of tables."""
+    """Every text the page shows: markdown, messages, captions, labels, values of tables, HTML blocks."""
     parts = []
     for kind in ("markdown", "error", "warning", "info", "success", "caption", "exception", "code", "latex"):
         parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
-    parts += [str(t.value) for t in at.table] + [str(e.label) for e in at.expander]
+    parts += [str(t.value) for t in at.table] + [str(e.label) for e in at.expander] + [str(h.value) for h in at.html]
     return "\n".join(parts)
 
 

@@ -1,5 +1,5 @@
 """Pages 4 (masked language model) and 5 (sentence embeddings) in a real Chromium, every non-local request
-aborted: their charts draw, typed markup shows as text and runs nothing (no dialog opens), and each
+aborted: their charts and heat tables draw, typed markup shows as text and runs nothing (no dialog opens), and each
 page is screenshotted into docs/screenshots/.
 
 Page 5 runs on the bundled model. Page 4's default, bert-base-uncased, is not available offline: the
@@ -27,6 +27,11 @@ CHARTS_JS = """() => {
                            bars: c.querySelectorAll('.bars .point').length,
                            ticks: [...c.querySelectorAll('.ytick text')].map(t => t.textContent)}));
 }"""
+
+
+TABLES_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stHtml"] figure table')]
+  .map(t => ({caption: t.caption.textContent, rows: [...t.querySelectorAll('th[scope=row]')].map(h => h.textContent),
+              cells: t.querySelectorAll('td[style*="background"]').length}))"""
 
 
 @pytest.fixture
@@ -58,15 +63,17 @@ def test_embeddings_page(page, app_url, dialogs):
     page.goto(app_url + "/embeddings")
     expect(page.locator("h1").first).to_contain_text("Sentence embeddings (sBERT)")
     main = page.locator('[data-testid="stMain"]')
-    expect(main.locator('[data-testid="stPlotlyChart"] .gtitle', has_text="cosine similarity, Mean pooling")) \
+    expect(main.locator('[data-testid="stHtml"] caption', has_text="cosine similarity, Mean pooling")) \
         .to_be_visible(timeout=LOAD)
     wait_settled(page, timeout=60)
     no_exception(page)
-    drawn = charts(page)
-    assert [c["title"] for c in drawn] == ["last hidden state: first 10 of 384 dimensions",
-                                           "pooled: first 10 of 384 dimensions", "cosine similarity, Mean pooling"]
+    drawn = charts(page)  # the 18 tokens' hidden states: a chart; the small matrices: heat tables
+    assert [c["title"] for c in drawn] == ["last hidden state: first 10 of 384 dimensions"]
     assert all(c["svg"] and c["heatmap"] == 1 for c in drawn), drawn
-    assert drawn[0]["ticks"][0] == "[CLS]" and drawn[1]["ticks"] == ["CLS", "mean", "max"]
+    assert drawn[0]["ticks"][0] == "[CLS]"
+    assert page.evaluate(TABLES_JS) == [
+        {"caption": "pooled: first 10 of 384 dimensions", "rows": ["CLS", "mean", "max"], "cells": 30},
+        {"caption": "cosine similarity, Mean pooling", "rows": ["1", "2", "3", "4", "5"], "cells": 25}]
     expect(main.locator('[data-testid="stMetricValue"]').first).to_have_text("18 × 384")
     expect(main.locator('[data-testid="stAlert"]', has_text="not the 20 the slide assumes")).to_be_visible()
     full_screenshot(page, SCREENSHOTS / "embeddings.png")

@@ -1,4 +1,4 @@
-"""Each page loads in a real Chromium with no exception, renders its charts and formulas, and is
+"""Each page loads in a real Chromium with no exception, renders its charts, heat tables and formulas, and is
 screenshotted into docs/screenshots/ (the README shows these)."""
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ PAGES = [
 
 CHARTS_JS = """() => {
   const charts = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"]')];
+  const tables = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stHtml"] figure table')];
   return {charts: charts.length, drawn: charts.filter(c => c.querySelector('svg.main-svg')).length,
+          tables: tables.length, cells: tables.filter(t => t.querySelector('td[style*="background"]')).length,
           formulas: document.querySelectorAll('[data-testid="stMain"] .katex').length};
 }"""
 
@@ -37,8 +39,9 @@ def test_page_loads_without_exception(page, app_url, name, path, heading, last_s
     expect(page.locator(".st-key-sidebar_nav")).to_contain_text("Self-attention")  # app/navigation.py
     drawn = page.evaluate(CHARTS_JS)
     assert drawn["drawn"] == drawn["charts"], f"{drawn['charts'] - drawn['drawn']} Plotly chart(s) drew no SVG"
-    if name == "self_attention":
-        assert drawn["charts"] > 0 and drawn["formulas"] > 0, drawn
+    if name in ("self_attention", "multi_head"):  # small matrices: coloured HTML tables, no plotting library
+        assert drawn["tables"] > 0 and drawn["cells"] == drawn["tables"] and drawn["formulas"] > 0, drawn
+        assert drawn["charts"] == 0, drawn
     full_screenshot(page, SCREENSHOTS / f"{name}.png")
 
 
@@ -48,3 +51,23 @@ def test_home_links_to_page_1(page, app_url):
     page.locator('[data-testid="stMain"]').get_by_role("link", name="Self-attention, step by step").click()
     expect(page.locator("h1").first).to_contain_text("Self-attention, step by step")
     expect(page).to_have_url(app_url + "/self-attention")
+
+
+def test_wide_heat_tables_scroll_in_their_own_box_on_a_phone(page, app_url):
+    """At 375 × 812 page 2's 4 × 8 matrices are wider than the screen: each scrolls inside its own box,
+    and the page itself does not scroll sideways."""
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(app_url + "/multi-head")
+    wait_settled(page)
+    page.get_by_text("Show all steps").first.click()
+    expect(page.get_by_role("heading", name="9. Add & norm: the block's output")).to_be_visible(timeout=60_000)
+    wait_settled(page)
+    got = page.evaluate("""() => ({
+      page: document.documentElement.scrollWidth,
+      main: document.querySelector('[data-testid="stMain"]').scrollWidth,
+      boxes: [...document.querySelectorAll('[data-testid="stHtml"] figure > div[role=group]')].map(d => ({
+        client: d.clientWidth, scroll: d.scrollWidth, right: d.getBoundingClientRect().right,
+        focusable: d.tabIndex === 0}))})""")
+    assert got["page"] <= 375 and got["main"] <= 375, got
+    assert any(b["scroll"] > b["client"] for b in got["boxes"]), "some matrix is wider than the phone"
+    assert all(b["right"] <= 375 and b["focusable"] for b in got["boxes"]), got["boxes"]

@@ -64,3 +64,49 @@ def test_presenter_mode_uses_larger_type_and_hides_the_answer(page, app_url):
 
     page.get_by_role("button", name="Reveal the answer").click()
     expect(answer(page)).to_contain_text(ICE1_ANSWER)
+
+
+TABLES_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stHtml"] figure')].map(f => {
+  const t = f.querySelector('table');
+  return {caption: t.caption.textContent, figcaption: f.querySelector('figcaption').textContent,
+          cols: [...t.querySelectorAll('th[scope=col]')].map(h => h.textContent),
+          rows: [...t.querySelectorAll('th[scope=row]')].map(h => h.textContent),
+          cells: [...t.tBodies[0].rows].map(r => [...r.querySelectorAll('td')].map(d => d.textContent)),
+          colours: [...t.tBodies[0].querySelectorAll('td')].map(d => [getComputedStyle(d).color, getComputedStyle(d).backgroundColor]),
+          font_px: parseFloat(getComputedStyle(t.querySelector('td')).fontSize)};
+})"""
+
+
+def _contrast(fg: str, bg: str) -> float:
+    from core.heat_table import contrast
+
+    hex_of = lambda rgb: "#" + "".join(f"{int(v):02x}" for v in rgb[rgb.index("(") + 1:-1].split(",")[:3])  # noqa: E731
+    return contrast(hex_of(fg), hex_of(bg))
+
+
+def test_heat_tables_show_the_numbers_on_readable_colours(page, app_url):
+    """Every matrix of page 1 is an HTML table (no plotting library): the step's numbers with row and column
+    headers, a sentence of what matters, and text colours that keep WCAG AA contrast as the browser draws them."""
+    page.goto(app_url + "/self-attention")
+    wait_settled(page)
+    page.get_by_text("Show all steps").first.click()
+    expect(page.get_by_role("heading", name="7. Output A·V")).to_be_visible()
+    wait_settled(page)
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(0)
+    tables = {t["caption"]: t for t in page.evaluate(TABLES_JS)}
+    assert list(tables) == ["Q", "K", "V", "QKᵀ", "QKᵀ/√d_k", "attention weights", "output"]
+    scores = tables["QKᵀ"]
+    assert scores["cells"] == [["-22", "-6"], ["-20", "588"]]
+    assert scores["cols"] == scores["rows"] == ["token 1", "token 2"]
+    assert tables["attention weights"]["figcaption"].startswith(
+        "token 1 attends most to token 2, 0.9999; token 2 attends most to token 2, 1.0000.")
+    assert "sequential" in tables["attention weights"]["figcaption"] and "diverging" in scores["figcaption"]
+    worst = min(_contrast(fg, bg) for t in tables.values() for fg, bg in t["colours"])
+    assert worst >= 4.5, worst
+
+    page.goto(app_url + "/self-attention?present=1")  # presenter mode: projector-size numbers too
+    page.get_by_role("button", name="Reveal the numbers").click()
+    expect(page.locator('[data-testid="stHtml"] caption', has_text="Q")).to_be_visible()
+    presenting = {t["caption"]: t for t in page.evaluate(TABLES_JS)}["Q"]
+    assert presenting["cells"] == tables["Q"]["cells"]
+    assert presenting["font_px"] >= 1.5 * tables["Q"]["font_px"], (tables["Q"]["font_px"], presenting["font_px"])
