@@ -150,3 +150,12 @@ def test_trace_steps_on_request():
     at.toggle(key="rm_trace_all").set_value(True).run()
     titles = [s.value for s in at.subheader]
     assert titles[0] == "1. Q = X·W_Q" and titles[-1] == "7. Output A·V"
+
+
+def test_sentences_quote_typed_markup_as_text():
+    at = open_page(rm_a="<script>alert(1)</script> **bold** $x$ :material/home:")
+    sentence = [m.value for m in at.markdown if "attends most" in m.value]
+    assert len(sentence) == 1 and "<script>" not in sentence[0] and "**" not in sentence[0]
+    at = open_tab(at, "All heads of this layer")
+    at.toggle(key="rm_grid_table").set_value(True).run()
+    assert not at.exception
