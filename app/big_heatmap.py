@@ -18,6 +18,7 @@ from app.figures import BLUES, heatmap
 
 SMALL = 16          # up to this many tokens, app.figures.heatmap (numbers in the cells up to 12)
 PLOT_PX = 1024      # the plot's side past SMALL tokens, before rounding to whole pixels per cell
+LABEL_PX = 160      # room for tick labels at most; a longer token is cut at the figure's edge
 SCALE_NAME = ("sequential white-to-dark-blue scale (ColorBrewer Blues, readable with every common colour "
               "blindness): 0 white, 1 dark blue")
 
@@ -41,15 +42,17 @@ def head_heatmap(weights: np.ndarray, tokens, title: str = "", *, large: bool = 
     cats = [html.escape(f"{i}: {t}") for i, t in enumerate(tokens)]
     ticks = [html.escape(str(t)) for t in tokens]
     trace = dict(type="heatmap", z=_f4(m), x=cats, y=cats, colorscale=BLUES, zmin=0.0, zmax=1.0,
-                 colorbar=dict(title=dict(text="weight"), thickness=12, len=0.5, y=1, yanchor="top"),
+                 colorbar=dict(title=dict(text="weight"), thickness=12, len=0.5, y=1, yanchor="top", x=1.01, xpad=6),
                  hovertemplate="query %{y}<br>key %{x}<br>weight %{z:.4f}<extra></extra>")
+    # margins fixed from the longest label: plotly's automargin measures every label and draws twice
+    label_px = min(LABEL_PX, 12 + int(0.62 * font * max((len(str(t)) for t in tokens), default=1)))
     axis = dict(type="category", tickmode="array", tickvals=cats, ticktext=ticks, showgrid=False,
-                automargin=True, tickfont=dict(size=font))
+                automargin=False, tickfont=dict(size=font))
     side = cell * n
     layout = dict(
         xaxis=dict(axis, side="top", tickangle=-90), yaxis=dict(axis, autorange="reversed"),
         title=dict(text=html.escape(title), font=dict(size=14 + (8 if large else 0)), y=0.005, yanchor="bottom",
                    x=0.5, xanchor="center"),
-        height=side + 110 + 6 * font, width=side + 100 + 6 * font + 70,
-        margin=dict(l=8, r=8, t=8, b=40), plot_bgcolor="white", paper_bgcolor="white")
+        height=side + label_px + 50, width=side + label_px + 90,
+        margin=dict(l=label_px, r=90, t=label_px, b=50), plot_bgcolor="white", paper_bgcolor="white")
     return go.Figure(data=[trace], layout=layout, _validate=False)
