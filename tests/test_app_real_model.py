@@ -159,3 +159,10 @@ def test_sentences_quote_typed_markup_as_text():
     at = open_tab(at, "All heads of this layer")
     at.toggle(key="rm_grid_table").set_value(True).run()
     assert not at.exception
+
+
+def test_presenter_mode_long_sentence():
+    at = open_app("app/real_model.py", timeout=180, present="1")
+    at.text_area(key="rm_a").input("the cat sat on the mat " * 6).run()
+    assert not at.exception, texts(at.exception)
+    assert "38 tokens" in texts(at.markdown) and "the strongest weight of this head" in texts(at.markdown)
