@@ -10,4 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 setup_venv requirements.txt
 ./scripts/install_assets.sh  # bertviz's require.js, d3, jquery from npm, served by the app
 
-exec .venv/bin/python -m streamlit run streamlit_app.py --server.port 8501 "$@"
+# With ATTENTION_LAB_LTI_PLATFORMS set, lti_app.py: the same pages plus the LTI 1.3 routes (st.App).
+entry=streamlit_app.py
+[ -n "${ATTENTION_LAB_LTI_PLATFORMS:-}" ] && entry=lti_app.py
+exec .venv/bin/python -m streamlit run "$entry" --server.port 8501 "$@"

@@ -14,6 +14,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 setup_venv requirements-dev.txt
 ./scripts/install_assets.sh  # bertviz's require.js, d3, jquery from npm, served by the app
 ./scripts/install_test_oidc.sh  # oidc-provider from npm: the OpenID Connect provider the sign-on tests start
+./scripts/install_test_katex.sh  # KaTeX from npm: tests/test_export.py renders the exported LaTeX with it
+./scripts/install_test_axe.sh  # axe-core from npm: the accessibility rules the browser tests inject into every page
 
 [ -x /usr/bin/chromium ] || apt_install chromium
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql

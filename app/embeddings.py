@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.export import export_panel, lecture_pack_button
 from app.figures import heatmap
 from app.models import DEFAULT_ENCODER, encode, encoder, model_picker
 from app.plain import plain
@@ -22,6 +23,7 @@ from core.embeddings import (
     pool,
     similarity,
 )
+from core.export_steps import cosine_step, hidden_state_steps
 from core.text import InputError, check_sentence, split_sentences, unknown_notice
 
 SHOW_TOKENS, SHOW_DIMS = 24, 10  # the hidden-state heatmap shows this corner of [n, d]
@@ -33,6 +35,7 @@ DEFAULT_SENTENCES = "\n".join([
     "I am looking forward to today! It's going to be a big day",
 ])
 POOLING_NAMES = {"mean": "Mean", "cls": "CLS", "max": "Max"}
+PACK = []  # the steps this rerun drew, for the lecture pack at the end of the page
 
 
 def warn(messages) -> None:
@@ -51,6 +54,7 @@ def draw_hidden_state(loaded, name: str, text: str):
     enc = encode(name, checked.text)  # core.models.run, cached per (model, text)
     pooled = pool(enc.last_hidden_state)
     n, d = enc.last_hidden_state.shape
+    PACK.extend(hidden := hidden_state_steps(enc.last_hidden_state, enc.tokens, pooled))
     notices = list(checked.notices)
     if enc.truncated:
         notices.append(f"The sentence has {enc.n_input_tokens} tokens; the model reads at most {enc.max_length}, "
@@ -77,6 +81,7 @@ def draw_hidden_state(loaded, name: str, text: str):
                                 f"last hidden state: first {dims} of {d} dimensions", annotate=True,
                                 large=is_presenting()),
                         key="emb_hidden", width="content", config={"displayModeBar": False})
+        export_panel(hidden[0].panels[0], key="emb_hidden")
         if n > rows:
             st.caption(f"The first {rows} of {n} tokens are drawn; all {n} are pooled.")
     with right:
@@ -101,6 +106,7 @@ def draw_hidden_state(loaded, name: str, text: str):
                             range(dims), f"pooled: first {dims} of {d} dimensions", annotate=True,
                             large=is_presenting()),
                     key="emb_pooled", width="content", config={"displayModeBar": False})
+    export_panel(hidden[1].panels[0], key="emb_pooled")
     st.caption("Check it against the heatmap above: the CLS row is the first token's row, the mean row the "
                "column averages, the max row the column maxima (over all tokens, not only those drawn).")
     return checked
@@ -116,11 +122,13 @@ def draw_similarity(loaded, text: str, pooling: str) -> None:
         return
     warn(list(notices) + list(result.notices))
     labels = [str(i) for i in range(1, len(result.sentences) + 1)]
+    PACK.append(cosine := cosine_step(result.cosine, POOLING_NAMES[pooling], result.sentences))
     left, right = st.columns([1, 1.2])
     with left:
         st.plotly_chart(heatmap(result.cosine, labels, labels, f"cosine similarity, {POOLING_NAMES[pooling]} pooling",
                                 large=is_presenting()),
                         key="emb_cosine", width="content", config={"displayModeBar": False})
+        export_panel(cosine.panels[0], key="emb_cosine")
     with right:
         st.dataframe(pd.DataFrame({"sentence": result.sentences, "tokens": result.n_tokens}, index=labels),
                      width="stretch")
@@ -202,6 +210,9 @@ sentences = c[0].text_area("Sentences, one per line", value=DEFAULT_SENTENCES, k
 pooling = c[1].segmented_control("Pooling", list(POOLING_NAMES), default="mean", key="emb_pooling",
                                  format_func=POOLING_NAMES.get, required=True)
 draw_similarity(loaded, sentences, pooling)
+
+lecture_pack_button("Sentence embeddings", PACK, "emb",
+                    inputs={"model": loaded.name, "sentence": sentence, "sentences": sentences, "pooling": pooling})
 
 st.subheader("4. The lecture's dimension question (ICE #3) and pooling table", anchor=False)
 left, right = st.columns([1.4, 1])

@@ -10,7 +10,7 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from app import signin
+from app import lti_session, signin
 from app.gradebook import cannot_reach, draw_feedback, draw_prompt
 from app.plain import plain
 from app.signin import store, store_or_stop  # the gradebook, or the session's own log when practising
@@ -25,12 +25,14 @@ st.title("Exercises", anchor=False)
 
 # --- sign in (app/signin.py: single sign-on, roster and code, class code, bare id, or practice) ---------
 
+lti_session.redeem()  # ?lti=<token> from an LMS launch signs this session in (app/lti_session.py)
 who = signin.current()
 if who is None:
     signin.draw_sign_in()
     st.stop()
 student = who.student_id
 signin.draw_signed_in(who)
+lti_session.draw_notice()  # opened from an LMS: the score goes to its gradebook
 
 
 # --- answering ------------------------------------------------------------------------------------
@@ -74,6 +76,7 @@ def submit(student: str, assignment, pos: int, form: dict) -> None:
         st.session_state.ex_gradebook_down = True
         return
     st.session_state[f"ex_fb_{aid}_{pos}"] = outcome.feedback
+    lti_session.after_submit(student, assignment, outcome)  # the score to the LMS's outbox, if launched from one
     if outcome.attempts is not None:  # the run that follows draws from these instead of reading them again
         st.session_state.ex_attempts = (student, aid, outcome.attempts)
 

@@ -27,8 +27,9 @@ def draw_stats(attentions, tokens) -> None:
     st.caption("Labelled heads: " + (", ".join(f"{k} × {v}" for k, v in labelled.items()) or "none"))
 
 
-def draw_trace(loaded, enc, layer: int, head: int, labels) -> None:
-    """Layer `layer`, head `head` (from 1) recomputed from the model's weights, compared with what it reports."""
+def draw_trace(loaded, enc, layer: int, head: int, labels):
+    """Layer `layer`, head `head` (from 1) recomputed from the model's weights, compared with what it
+    reports; returns the core.trace.HeadTrace (its steps join page 3's lecture pack when shown)."""
     tokens, n = enc.tokens, len(enc.tokens)
     st.markdown(f"Recompute layer {layer}, head {head} from the model's own hidden states and weights, "
                 "with the formulas of page 1, and compare with the attention the model reports.")
@@ -48,6 +49,7 @@ def draw_trace(loaded, enc, layer: int, head: int, labels) -> None:
                  help="Q, K, V, the scores, the scaling, the softmax and the output with their heatmaps and "
                       "numbers: drawn on request, since on long inputs they are many numbers."):
         draw_steps(attention_steps(tr.attention, labels, x=tr.x, head=str(head)), key="rm_trace")
+    return tr
 
 
 def draw_bertviz(attentions, tokens, layer: int) -> None:

@@ -10,17 +10,21 @@ import streamlit as st
 
 from app.attention_views import heads_grid
 from app.big_heatmap import SCALE_NAME, head_heatmap
+from app.export import export_panel
 from app.plain import plain
+from core.export_steps import head_panel
 from core.head_summary import head_sentence, layer_rows, layer_sentence
 
 
 def draw_head(weights, tokens, layer: int, head: int, *, large: bool = False) -> None:
-    """The selected head's matrix [n, n]: sentence, heatmap, scale, and the numbers on request."""
+    """The selected head's matrix [n, n]: sentence, heatmap, scale, its exports (CSV, LaTeX, PNG, SVG),
+    and the numbers on request."""
     n = len(tokens)
     st.markdown(f"Layer {layer}, head {head}. Row i: how much token i attends to each token (each row sums to 1).")
     st.markdown(plain(head_sentence(weights, tokens)))
     st.plotly_chart(head_heatmap(weights, tokens, f"layer {layer}, head {head}", large=large),
                     key="rm_one", width="content", config={"displayModeBar": False})
+    export_panel(head_panel(weights, tokens, layer, head), key="rm_one")
     st.caption(f"Colours: a {SCALE_NAME}." + (" Hover a cell for its tokens and weight; drag a box to zoom in, "
                                               "double-click to zoom out." if n > 16 else ""))
     if st.toggle("Show this head's weights as a table", key="rm_one_table",

@@ -9,16 +9,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import dashboard_signin, live_view
+from app import dashboard_signin, live_view, lti_session
 from app.gradebook import draw_feedback, draw_prompt, store_or_stop, warn_if_not_writable
 from app.plain import plain
 from exercises import BY_ID, REGISTRY, identity, practice, submission
 from exercises import assignments as assignment_files
 from exercises.base import format_answer
 from exercises.identity import METHODS
+from exercises.store.canvas_csv import Column
 
 st.title("Instructor dashboard", anchor=False)
 
+lti_session.redeem()  # an LMS instructor's launch opens the dashboard (app/lti_session.py)
 if not dashboard_signin.dashboard_open():  # an instructor through single sign-on, or the password (slowed down)
     st.stop()
 
@@ -29,6 +31,7 @@ for problem in problems:
     st.warning(plain(problem), icon=":material/warning:")
 gradebook = store_or_stop()
 warn_if_not_writable(gradebook)
+lti_session.draw_dashboard_status(gradebook.engine)  # LMS registrations, scores waiting (LTI)
 st.caption(plain(f"Assignments from {assignment_files.folder()} · gradebook {gradebook.engine.url!r}"))
 dashboard_signin.draw_mode()
 
@@ -77,11 +80,20 @@ with mistakes_tab:
             st.info("No named mistake yet on this assignment.")
 
 with export_tab:
-    st.markdown("One row per student, one column per assignment, scores as percentages (0-100). Moodle: "
-                "*Grades > Import > CSV file*, map student_id to the user's username and each column to a grade "
-                "item out of 100. Canvas: paste the columns into a CSV exported from its gradebook.")
-    csv_text = gradebook.csv_export(ids, layouts=layouts)
-    st.download_button("Download grades.csv", csv_text, file_name="grades.csv", mime="text/csv", type="primary")
+    layout = st.segmented_control("Layout", ["Moodle", "Canvas"], required=True, default="Moodle", key="dash_csv_layout")
+    if layout == "Canvas":
+        st.markdown("Canvas's gradebook import layout: Student, ID, SIS User ID, SIS Login ID, Section, then one "
+                    "column per assignment in points (one per exercise) under a *Points Possible* row. Canvas: "
+                    "*Grades > Import*; it matches students on the SIS Login ID (the sign-in id here) and makes a "
+                    "new assignment for a title it does not know.")
+        columns = [Column(a.id, a.title, a.size) for a in found]
+        csv_text, file_name = gradebook.canvas_export(columns, layouts=layouts), "grades-canvas.csv"
+    else:
+        st.markdown("One row per student, one column per assignment, scores as percentages (0-100). Moodle: "
+                    "*Grades > Import > CSV file*, map student_id to the user's username and each column to a "
+                    "grade item out of 100.")
+        csv_text, file_name = gradebook.csv_export(ids, layouts=layouts), "grades.csv"
+    st.download_button(f"Download {file_name}", csv_text, file_name=file_name, mime="text/csv", type="primary")
     st.code(csv_text[:2000] + ("…" if len(csv_text) > 2000 else ""), language=None)
 
 with preview_tab:

@@ -7,11 +7,13 @@ import random
 import pandas as pd
 import streamlit as st
 
+from app.export import export_panel, lecture_pack_button
 from app.figures import bar_chart
 from app.models import DEFAULT_MASKED_LM, bundled_tokenizer, masked_lm, model_picker
 from app.plain import plain
 from app.presenter import is_presenting
 from app.widgets import seed_from_url
+from core.export_steps import heads_panel, mask_panel, mlm_steps
 from core.matrix_text import format_number
 from core.mlm import TOP_K, heads_on_mask, mask_procedure, predict_masks, target_loss
 from core.text import InputError
@@ -64,6 +66,7 @@ def draw_predictions(loaded, text: str, k: int) -> None:
             with cols[i % len(cols)]:
                 chart(bar_chart(mask.top_tokens, mask.top_probs, f"mask {mask.number} (token {mask.index})",
                                 large=is_presenting()), f"mlm_top_{mask.number}")
+                export_panel(mask_panel(mask), key=f"mlm_top_{mask.number}", bars=True)
 
     number = 1
     if len(pred.masks) > 1:
@@ -103,6 +106,10 @@ def draw_predictions(loaded, text: str, k: int) -> None:
     chart(bar_chart([f"layer {h.layer + 1}, head {h.head + 1}" for h in heads], [h.share for h in heads],
                     f"mean attention to mask {number}, top {len(heads)} of {loaded.n_layers * loaded.n_heads} heads",
                     x_max=None, large=is_presenting()), "mlm_heads")
+    export_panel(heads_panel(heads, number), key="mlm_heads", bars=True, x_max=None)
+    if show:
+        lecture_pack_button("Masked language model", mlm_steps(pred.masks, heads, number), "mlm",
+                            inputs={"model": loaded.name, "sentence": text, "top k": k, "target word": target})
 
 
 def new_seed() -> None:

@@ -4,6 +4,7 @@ import dataclasses
 
 import streamlit as st
 
+from app.export import lecture_pack_button
 from app.plain import plain
 from app.presenter import is_presenting
 from app.steps import draw_steps
@@ -72,7 +73,12 @@ except ValueError as err:
 
 labels = token_labels(names, x.shape[0])
 st.info("**Shapes:** " + shape_flow(block), icon=":material/route:")
-draw_steps(encoder_steps(block, labels, embeddings=embeddings if positional else None, pe=pe), key=P)
+draw_steps(steps := encoder_steps(block, labels, embeddings=embeddings if positional else None, pe=pe), key=P)
+lecture_pack_button("Multi-head attention and the encoder block", steps, P, walkthrough=True, seed=seed,
+                    inputs={"d_model": d_model, "heads h": n_heads, "tokens n": n_tokens, "FFN activation": activation,
+                            "embeddings and weights": source, "positional encoding": positional, "scale by √d_k": scale,
+                            "token names": names, "embeddings": embeddings, "W_Q": params.w_q, "W_K": params.w_k,
+                            "W_V": params.w_v, "W_O": params.w_o})
 
 with st.expander("Look inside one head: the step-by-step chain of page 1 for that head"):
     head = st.selectbox("Head", range(1, n_heads + 1), key="mh_head", format_func=lambda i: f"head {i}")

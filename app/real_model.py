@@ -3,12 +3,14 @@
 import pandas as pd
 import streamlit as st
 
+from app.export import lecture_pack_button
 from app.head_tabs import draw_bertviz, draw_stats, draw_trace
 from app.head_view import draw_head, draw_layer
 from app.models import encode, encoder, model_picker
 from app.plain import plain
 from app.presenter import is_presenting
 from core.examples import distinct_labels
+from core.export_steps import real_model_steps
 from core.text import InputError, check_sentence, unknown_notice
 
 st.title("Attention in a real model")
@@ -64,9 +66,14 @@ with grid:
 with stats_tab:
     if stats_tab.open:
         draw_stats(enc.attentions, tokens)
+trace = None  # the traced head, while its tab is open
 with trace_tab:
     if trace_tab.open:
-        draw_trace(loaded, enc, layer, head, labels)
+        trace = draw_trace(loaded, enc, layer, head, labels)
 with viz:
     if viz.open:
         draw_bertviz(enc.attentions, tokens, layer)
+steps_on_screen = trace is not None and st.session_state.get("rm_trace_steps")
+lecture_pack_button("Attention in a real model", real_model_steps(weights, tokens, layer, head,
+                                                                  trace if steps_on_screen else None), "rm",
+                    inputs={"model": name, "sentence A": text_a, "sentence B": text_b, "layer": layer, "head": head})

@@ -4,6 +4,7 @@ import random
 
 import streamlit as st
 
+from app.export import lecture_pack_button
 from app.plain import plain
 from app.presenter import is_presenting
 from app.steps import draw_steps
@@ -87,4 +88,6 @@ with st.container(border=True):
         if len(sentences) > 2:
             st.caption(" · ".join(sentences))
 
-draw_steps(attention_steps(result, labels, x=mats["X"]), key=P)
+draw_steps(steps := attention_steps(result, labels, x=mats["X"]), key=P)
+lecture_pack_button("Self-attention, step by step", steps, P, walkthrough=True, seed=st.query_params.get("seed"),
+                    inputs={**mats, "scale by √d_k": scale, "causal mask": causal, "token names": names})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app.export import export_panel
 from app.figures import heatmap
 from app.presenter import is_presenting
 from core.matrix_text import format_number
@@ -73,6 +74,7 @@ def draw_step(step: Step, number: int, key: str) -> None:
                             st.table(_numbers(panel))
                         else:  # the data grid draws only the visible cells: an HTML table of 128x128 would not
                             st.dataframe(_numbers(panel), width="stretch")
+                    export_panel(panel, key=f"{key}_{step.key}_{panel.caption}")
 
 
 def draw_steps(steps: list[Step], key: str) -> None:

@@ -36,6 +36,7 @@ from core.errors import UserError
 from deploy import haproxy
 from deploy.checks import check_database_url, check_gradebook, check_port, free_ports
 from deploy.processes import Child, describe_exit
+from exercises.lti.config import entry_script
 
 REPO = Path(__file__).resolve().parents[1]
 READY_TIMEOUT_S = 180.0  # K processes starting at once on a busy machine are slow
@@ -104,7 +105,7 @@ class ClassServer:
         host = "127.0.0.1" if args.app_address in ("0.0.0.0", "::") else args.app_address  # for health checks
         self.apps = [haproxy.App(f"app{i + 1}", port, host) for i, port in enumerate(ports)]
         self.children = {
-            a.name: Child(a.name, [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+            a.name: Child(a.name, [sys.executable, "-m", "streamlit", "run", entry_script(),  # lti_app.py with LTI
                                    "--server.port", str(a.port), "--server.address", args.app_address,
                                    "--server.headless", "true", "--browser.gatherUsageStats", "false",
                                    *args.streamlit_args],

@@ -8,6 +8,7 @@ alice.
 Sign-in methods, most trusted first (VERIFIED ones prove the student is who the id says):
 
     sso         the university's single sign-on (st.login); the id comes from the provider
+    lti         a launch from the course's LMS (LTI 1.3); the id is its e-mail claim (exercises/lti/)
     roster      an id on the instructor's roster with its personal code
     class_code  any id, with the class's shared code: unverified (anyone with the code can type any id)
     id_only     any id, no code at all: unverified
@@ -29,9 +30,9 @@ from exercises.signin_tables import ensure, insert, signins
 
 MAX_STUDENT_ID = 64
 _STUDENT_ID = re.compile(r"^[a-z0-9][a-z0-9._@-]*$")
-METHODS = {"sso": "single sign-on", "roster": "roster code", "class_code": "class code only, unverified",
+METHODS = {"sso": "single sign-on", "lti": "LMS launch (LTI 1.3)", "roster": "roster code", "class_code": "class code only, unverified",
            "id_only": "id only, unverified"}
-VERIFIED = frozenset({"sso", "roster"})
+VERIFIED = frozenset({"sso", "lti", "roster"})
 
 
 class SignInError(UserError):

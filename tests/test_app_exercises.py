@@ -193,6 +193,10 @@ def test_dashboard_roster_mistakes_csv_and_preview(env):
     assert list(mistakes["mistake"]) == ["max_instead_of_softmax"] and list(mistakes["students"]) == [1]
     text = dash.code[0].value
     assert list(csv.reader(io.StringIO(text))) == [["student_id", "practice"], ["alice", "50.0"]]
+    dash.segmented_control(key="dash_csv_layout").set_value("Canvas").run()
+    assert list(csv.reader(io.StringIO(dash.code[0].value))) == [
+        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Practice: softmax"],
+        ["Points Possible", "", "", "", "", "2"], ["alice", "", "", "alice", "", "1"]]
 
     # preview any family at any seed: the prompt, the answer, the mistakes it recognizes
     dash.selectbox(key="dash_family").set_value("softmax_row")

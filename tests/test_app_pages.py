@@ -35,7 +35,8 @@ def table(at: AppTest, caption: str):
 def test_home():
     at = open_page()
     assert [t.value for t in at.title] == ["Attention Lab"]
-    assert len(at.get("page_link")) == 7
+    assert len(at.main.get("page_link")) == 7
+    assert len(at.sidebar.get("page_link")) == 9  # the menu (app/navigation.py): every page
 
 
 def test_matrix_pages_never_import_torch():

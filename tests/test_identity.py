@@ -71,4 +71,4 @@ def test_how_each_student_signed_in_is_recorded(request, tmp_path, db):
             record_signin(store.engine, "carol", "trust me")
     finally:
         store.close()
-    assert VERIFIED == {"sso", "roster"} and VERIFIED <= set(METHODS)
+    assert VERIFIED == {"sso", "lti", "roster"} and VERIFIED <= set(METHODS)

@@ -17,6 +17,7 @@ reruns and retries of it store one attempt.
     connect.py    the URL, the engine, timeouts, and the errors a failing database becomes
     gradebook.py  Store: record (the writes) and a student's attempts
     reports.py    the dashboard's roster, mistakes and CSV export
+    canvas_csv.py the CSV export in Canvas's gradebook import layout
 
 This package never imports streamlit.
 """

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
+from exercises.store.canvas_csv import Column, canvas_csv
 from exercises.store.schema import attempts, students
 
 
@@ -97,6 +98,11 @@ class Reports:
             writer.writerow([_cell(row.student_id), *("" if (s := row.scores[a]) is None else f"{100 * s:.1f}"
                                                for a in assignment_ids)])
         return out.getvalue()
+
+    def canvas_export(self, columns: Sequence[Column], *, layouts: Mapping[str, Sequence[str]] | None = None) -> str:
+        """The roster in Canvas's gradebook import layout (exercises/store/canvas_csv.py)."""
+        return canvas_csv(self.roster([c.assignment_id for c in columns], {c.assignment_id: c.points for c in columns},
+                                      layouts=layouts), columns)
 
 
 def _cell(value: str) -> str:

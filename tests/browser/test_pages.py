@@ -34,7 +34,7 @@ def test_page_loads_without_exception(page, app_url, name, path, heading, last_s
         expect(page.get_by_role("heading", name=last_step)).to_be_visible(timeout=60_000)
         wait_settled(page)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-    expect(page.locator('[data-testid="stSidebarNav"]')).to_contain_text("Self-attention")
+    expect(page.locator(".st-key-sidebar_nav")).to_contain_text("Self-attention")  # app/navigation.py
     drawn = page.evaluate(CHARTS_JS)
     assert drawn["drawn"] == drawn["charts"], f"{drawn['charts'] - drawn['drawn']} Plotly chart(s) drew no SVG"
     if name == "self_attention":
