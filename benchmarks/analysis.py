@@ -130,7 +130,7 @@ def make_sides(loaded, tok, model):
         pickle.dumps(enc, protocol=pickle.HIGHEST_PROTOCOL)
         lap("cache_pickle")
         unknown_notice(enc.tokens, loaded.tokenizer.unk_token)
-        labels = distinct_labels(enc.tokens)
+        distinct_labels(enc.tokens)  # the page computes them for the trace tab and the tables
         lap("labels")
         head_sentence(enc.attentions[0, 0], enc.tokens)
         lap("head_sentence")
