@@ -2,18 +2,22 @@
 forward pass with attentions on the same model and sentence. Goal: the app within 1.3x of the bare
 forward.
 
-  app   core.models.run(loaded, text) + core.heads.head_stats(attentions, tokens)
-        + core.trace.trace_head(loaded, encoded, 0, 0)  (page 3 does all three for each new sentence;
-        layer 1, head 1 are its default picks)
+  app   what page 3 computes for a new sentence before its first heatmap: core.models.run(loaded, text)
+        + core.head_summary.head_sentence of layer 1, head 1 (its default picks). The head statistics,
+        the trace and the heads grid run only when their tab is opened (st.tabs on_change="rerun"):
+        they are timed in `tabs`
   run   core.models.run alone: the bare forward plus our extras (a second, untruncated tokenization to
         count the input, hidden states, and the conversion of every tensor to numpy)
   bare  AutoTokenizer + AutoModel.from_pretrained(folder, attn_implementation="eager"), and
         model(**tok(text, return_tensors="pt"), output_attentions=True) under torch.inference_mode()
   page  (informational) app plus the rest of what app/real_model.py computes outside Streamlit's own
-        calls: check_sentence, pickling the result (st.cache_data stores encode()'s value pickled),
-        the [UNK] notice, distinct labels, the head-statistics table, the steps of the traced head, the
-        single-head heatmap and the heads grid of layer 1 built and serialized as st.plotly_chart does
-        (plotly.io.to_json). Each piece is also timed on its own.
+        calls for its default view: check_sentence, pickling the result (st.cache_data stores
+        encode()'s value pickled), the [UNK] notice, distinct labels, the head's sentence, and the
+        single-head heatmap built and serialized as st.plotly_chart does (plotly.io.to_json). Each
+        piece is also timed on its own.
+  tabs  (informational) what each other tab computes when opened, on an analysed sentence, each piece
+        timed: head statistics and their table (Head statistics), trace_head and the steps of the
+        traced head (Trace one head), the layer's sentence and heads grid (All heads of this layer)
 
 Both models are loaded once before any timing, then each sentence (page 3's default, 13 tokens, and a
 text of exactly 128 tokens) is analysed N times per side after a few untimed runs, the sides taking
@@ -41,6 +45,7 @@ from checkout import revision
 from common import REPO, save, summary
 
 from core.examples import distinct_labels
+from core.head_summary import head_sentence, layer_sentence
 from core.heads import head_stats, table
 from core.models import DEFAULT_MODEL, _bundled_folder, load_encoder, run
 from core.steps import attention_steps
@@ -48,7 +53,7 @@ from core.text import check_sentence, unknown_notice
 from core.trace import trace_head
 
 GOAL = 1.3
-SIDES = ("app", "run", "bare", "page")
+SIDES = ("app", "run", "bare", "page", "tabs")
 
 
 def load() -> float:
@@ -68,16 +73,47 @@ def make_sides(loaded, tok, model):
 
     def app(text):
         enc = run(loaded, text)
-        head_stats(enc.attentions, enc.tokens)
-        trace_head(loaded, enc, 0, 0)
+        head_sentence(enc.attentions[0, 0], enc.tokens)
         return enc.attentions, {}
+
+    analysed = {}
+
+    def tabs(text):
+        """The other tabs, opened one after the other on the analysed sentence (not part of the clock's
+        forward pass: the sentence is analysed once, untimed, per text)."""
+        import plotly.io
+
+        from app.attention_views import heads_grid
+
+        if text not in analysed:
+            analysed.clear()
+            analysed[text] = run(loaded, text)
+        enc = analysed[text]
+        pieces, t = {}, time.perf_counter()
+
+        def lap(name):
+            nonlocal t
+            now = time.perf_counter()
+            pieces[name] = now - t
+            t = now
+
+        stats = head_stats(enc.attentions, enc.tokens)
+        table(stats, sort_by="entropy")
+        lap("tab_head_stats")
+        tr = trace_head(loaded, enc, 0, 0)
+        lap("tab_trace_head")
+        attention_steps(tr.attention, distinct_labels(enc.tokens), x=tr.x, head="1")
+        lap("tab_trace_steps")
+        layer_sentence(enc.attentions[0], enc.tokens, 1)
+        plotly.io.to_json(heads_grid(enc.attentions[0], enc.tokens), validate=False)
+        lap("tab_layer_grid")
+        return enc.attentions, pieces
 
     def page(text):
         # imported here: app/ imports streamlit and plotly, which the other sides do not need
         import plotly.io
 
-        from app.attention_views import heads_grid
-        from app.figures import heatmap
+        from app.big_heatmap import head_heatmap
 
         pieces, t = {}, time.perf_counter()
 
@@ -94,22 +130,15 @@ def make_sides(loaded, tok, model):
         pickle.dumps(enc, protocol=pickle.HIGHEST_PROTOCOL)
         lap("cache_pickle")
         unknown_notice(enc.tokens, loaded.tokenizer.unk_token)
-        labels = distinct_labels(enc.tokens)
+        distinct_labels(enc.tokens)  # the page computes them for the trace tab and the tables
         lap("labels")
-        stats = head_stats(enc.attentions, enc.tokens)
-        table(stats, sort_by="entropy")
-        lap("head_stats")
-        tr = trace_head(loaded, enc, 0, 0)
-        lap("trace_head")
-        attention_steps(tr.attention, labels, x=tr.x, head="1")
-        lap("attention_steps")
-        plotly.io.to_json(heatmap(enc.attentions[0, 0], enc.tokens, enc.tokens, "layer 1, head 1"), validate=False)
+        head_sentence(enc.attentions[0, 0], enc.tokens)
+        lap("head_sentence")
+        plotly.io.to_json(head_heatmap(enc.attentions[0, 0], enc.tokens, "layer 1, head 1"), validate=False)
         lap("heatmap_json")
-        plotly.io.to_json(heads_grid(enc.attentions[0], enc.tokens), validate=False)
-        lap("heads_grid_json")
         return enc.attentions, pieces
 
-    return {"app": app, "run": run_only, "bare": bare, "page": page}
+    return {"app": app, "run": run_only, "bare": bare, "page": page, "tabs": tabs}
 
 
 def main() -> None:
@@ -147,6 +176,7 @@ def main() -> None:
         times = {s: [] for s in SIDES}
         loads = {s: [] for s in SIDES}
         pieces: dict[str, list[float]] = {}
+        tab_pieces: dict[str, list[float]] = {}
         for i in range(args.warmup + args.n):
             order = SIDES[i % len(SIDES):] + SIDES[:i % len(SIDES)]  # rotate who goes first
             for side in order:
@@ -159,7 +189,7 @@ def main() -> None:
                     times[side].append(dt)
                     loads[side].append(before)
                     for k, v in parts.items():
-                        pieces.setdefault(k, []).append(v)
+                        (tab_pieces if side == "tabs" else pieces).setdefault(k, []).append(v)
             if i >= args.warmup and (i - args.warmup) % 5 == 4:
                 print(f"  {label}: {i + 1 - args.warmup}/{args.n} rounds, load {load():.2f}", flush=True)
         entry = {"text": text, "tokens": n_tokens, "max_abs_diff_app_vs_bare": diff}
@@ -170,6 +200,7 @@ def main() -> None:
         entry["ratio_app"] = entry["app"]["median_s"] / base
         entry["ratio_run"] = entry["run"]["median_s"] / base
         entry["ratio_page"] = entry["page"]["median_s"] / base
+        entry["tabs_pieces_median_s"] = {k: statistics.median(v) for k, v in tab_pieces.items()}
         # the fastest run of each side: what it costs when nothing else holds the CPUs (informational)
         entry["ratio_app_min"] = entry["app"]["min_s"] / entry["bare"]["min_s"]
         entry["ratio_run_min"] = entry["run"]["min_s"] / entry["bare"]["min_s"]
@@ -191,6 +222,9 @@ def main() -> None:
         print(f"    fastest runs: app / bare {e['ratio_app_min']:.2f}x, run / bare {e['ratio_run_min']:.2f}x")
         print(f"    page / bare {e['ratio_page']:.2f}x   (informational); its pieces:")
         for k, v in e["page_pieces_median_s"].items():
+            print(f"      {k:16s} {ms(v)}")
+        print("    each other tab, when opened (not before the first heatmap):")
+        for k, v in e["tabs_pieces_median_s"].items():
             print(f"      {k:16s} {ms(v)}")
     print(f"  load average (1 min): {result['load_avg_1min_at_start']:.2f} at start, {result['load_avg_1min_at_end']:.2f} at end")
     print(f"saved {path.relative_to(REPO)}")

@@ -1,6 +1,6 @@
 """Views: every layer and head of the bundled model at 128 tokens. Page 3's default views against
 bertviz's model_view on the same input, in the same Chromium: time until drawn, and bytes sent.
-Goal: page 3 at least 5x faster and 5x smaller.
+Goal: page 3 at least 30x faster (issue 10) and 5x smaller.
 
 Page 3 (/real-model, on a warm server whose model is loaded and has analysed a first 128-token text):
 type a new text of exactly 128 tokens into "Sentence A" and press Ctrl+Enter. The clock (the page's
@@ -55,7 +55,8 @@ from common import REPO, harness, save, summary
 from core.bertviz_html import VENDOR_DIR, VENDOR_FILES, VENDOR_URL, localize_scripts, model_view_html
 from core.models import DEFAULT_MODEL, load_encoder
 
-GOAL = 5.0
+GOAL = 5.0        # bytes: page 3 at least 5x smaller
+GOAL_TIME = 30.0  # time: issue 10, page 3 at 128 tokens in <= 0.6 s against bertviz's ~18 s
 BENCH_DIR = REPO / "static" / "bench"   # served by the app at /app/static/bench/ while the benchmark runs
 TIMEOUT_MS = 300_000
 
@@ -368,7 +369,7 @@ def main() -> None:
             shutil.rmtree(BENCH_DIR, ignore_errors=True)
 
     med = lambda xs: statistics.median(xs)  # noqa: E731
-    result = {"code": code, "n": args.n, "warmup": args.warmup, "goal_ratio": GOAL, "model": DEFAULT_MODEL, "tokens": 128,
+    result = {"code": code, "n": args.n, "warmup": args.warmup, "goal_ratio": GOAL, "goal_ratio_time": GOAL_TIME, "model": DEFAULT_MODEL, "tokens": 128,
               "layers_heads": [int(model.config.num_hidden_layers), int(model.config.num_attention_heads)],
               "measure": "page 3: Ctrl+Enter keydown to the new single-head heatmap drawn and the run over; "
                          "bertviz: navigation start to the 72nd thumbnail drawn; performance.now() in the page",
@@ -405,7 +406,7 @@ def main() -> None:
           f"(deflated {bv['deflated_bytes_median'] / 1e6:.2f} MB)  load {bv['load_avg_1min_median']:.2f}"
           f"  [renderer busy {bv['renderer_busy_median_s']:.1f} s; + {bv['html_made_in_s_median']:.2f} s to make its "
           f"HTML in Python and {result['forward_s_median']:.2f} s of forward pass, not counted]")
-    print(f"  time  ratio {result['ratio_time']:.2f}x (goal >= {GOAL}x): {'met' if result['ratio_time'] >= GOAL else 'NOT met'}")
+    print(f"  time  ratio {result['ratio_time']:.2f}x (goal >= {GOAL_TIME}x): {'met' if result['ratio_time'] >= GOAL_TIME else 'NOT met'}")
     print(f"  bytes ratio {result['ratio_bytes']:.1f}x (goal >= {GOAL}x): {'met' if result['ratio_bytes'] >= GOAL else 'NOT met'}"
           f"   (on the wire: {result['ratio_wire_bytes']:.1f}x, {bv['wire_bytes_median'] / 1e6:.2f} MB / "
           f"{p['wire_bytes_median'] / 1e6:.2f} MB; both deflated: {result['ratio_deflated_bytes']:.1f}x)")

@@ -79,6 +79,9 @@ def test_pages_3_and_5_export_their_matrices(monkeypatch):
     at.run()
     [code] = at.code
     assert code.value.startswith("% layer 1, head 1 (13×13); in LaTeX put \\setcounter{MaxMatrixCols}{13}")
+    at.session_state["rm_tab"] = "Trace one head"  # page 3's tabs are lazy: the trace runs in its own
+    at.run()
+    assert at.get("download_button")[-1].label == "Lecture pack (ZIP): 1 step"
     at.toggle(key="rm_trace_steps").set_value(True).run()  # the traced steps join the pack
     assert at.get("download_button")[-1].label == "Lecture pack (ZIP): 8 steps"
 

@@ -20,13 +20,37 @@ def open_page(**inputs) -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Page 3's tabs are lazy (on_change="rerun"): only the open one runs; a click sets rm_tab."""
+    at.session_state["rm_tab"] = label
+    at.run()
+    assert not at.exception, texts(at.exception)
+    return at
+
+
 def test_default_sentence_all_views():
     at = open_page()
     assert not at.exception, texts(at.exception)
     assert "13 tokens" in texts(at.markdown) and "6 layers × 12 heads" in texts(at.markdown)
-    assert "the recomputation equals what the model reports" in texts(at.success)
     tokens = at.dataframe[0].value
     assert tokens.loc["token"].tolist()[:3] == ["[CLS]", "the", "cat"]
+    assert not at.success  # the trace runs only in its tab
+    open_tab(at, "Trace one head")
+    assert "the recomputation equals what the model reports" in texts(at.success)
+    open_tab(at, "Head statistics")
+    assert len(at.dataframe[1].value) == 72
+    open_tab(at, "All heads of this layer")
+    assert "Most focused heads of layer 1" in texts(at.markdown)
+
+
+def test_only_the_open_tab_runs():
+    """A new sentence draws the selected head and its sentence; the other tabs send nothing."""
+    at = open_page()
+    md = texts(at.markdown)
+    assert "Layer 1, head 1." in md and "the strongest weight of this head" in md
+    assert "Most focused heads" not in md and "Recompute layer" not in md and not at.get("iframe")
+    assert len(at.dataframe) == 1  # the token table only
+    assert "ColorBrewer Blues" in texts(at.caption)
 
 
 def test_layer_and_head_and_trace_follow_the_selection():
@@ -35,7 +59,33 @@ def test_layer_and_head_and_trace_follow_the_selection():
     at.selectbox(key="rm_head").set_value(12).run()
     assert not at.exception
     assert "Layer 6, head 12" in texts(at.markdown)
+    open_tab(at, "Trace one head")
+    assert "Recompute layer 6, head 12" in texts(at.markdown)
     assert "the recomputation equals" in texts(at.success)
+
+
+def test_head_table_holds_the_models_weights():
+    import numpy as np
+
+    from core.models import DEFAULT_MODEL, load_encoder, run
+
+    at = open_page()
+    at.selectbox(key="rm_layer").set_value(2).run()
+    at.selectbox(key="rm_head").set_value(5).run()
+    at.toggle(key="rm_one_table").set_value(True).run()
+    assert not at.exception
+    table = at.dataframe[1].value
+    enc = run(load_encoder(DEFAULT_MODEL), "The cat sat on the mat because it was tired.")
+    np.testing.assert_array_equal(table.to_numpy(), enc.attentions[1, 4])
+    assert table.index[:3].tolist() == ["0: [CLS]", "1: the", "2: cat"]
+
+
+def test_layer_table_on_request():
+    at = open_tab(open_page(), "All heads of this layer")
+    at.toggle(key="rm_grid_table").set_value(True).run()
+    rows = at.dataframe[1].value
+    assert sorted(rows["head"]) == list(range(1, 13))
+    assert rows["entropy_norm"].is_monotonic_increasing
 
 
 def test_sentence_pair():
@@ -78,7 +128,7 @@ def test_emoji_and_other_scripts():
 
 
 def test_bertviz_views_on_request():
-    at = open_page()
+    at = open_tab(open_page(), "bertviz")
     assert not at.get("iframe")
     at.toggle(key="rm_bertviz").set_value(True).run()
     assert not at.exception
@@ -92,7 +142,7 @@ def test_unknown_model_says_why():
 
 
 def test_trace_steps_on_request():
-    at = open_page()
+    at = open_tab(open_page(), "Trace one head")
     assert not any(s.value.startswith("1. Q = X·W_Q") for s in at.subheader)
     at.toggle(key="rm_trace_steps").set_value(True).run()
     assert not at.exception
@@ -100,3 +150,19 @@ def test_trace_steps_on_request():
     at.toggle(key="rm_trace_all").set_value(True).run()
     titles = [s.value for s in at.subheader]
     assert titles[0] == "1. Q = X·W_Q" and titles[-1] == "7. Output A·V"
+
+
+def test_sentences_quote_typed_markup_as_text():
+    at = open_page(rm_a="<script>alert(1)</script> **bold** $x$ :material/home:")
+    sentence = [m.value for m in at.markdown if "attends most" in m.value]
+    assert len(sentence) == 1 and "<script>" not in sentence[0] and "**" not in sentence[0]
+    at = open_tab(at, "All heads of this layer")
+    at.toggle(key="rm_grid_table").set_value(True).run()
+    assert not at.exception
+
+
+def test_presenter_mode_long_sentence():
+    at = open_app("app/real_model.py", timeout=180, present="1")
+    at.text_area(key="rm_a").input("the cat sat on the mat " * 6).run()
+    assert not at.exception, texts(at.exception)
+    assert "38 tokens" in texts(at.markdown) and "the strongest weight of this head" in texts(at.markdown)

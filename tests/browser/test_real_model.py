@@ -42,3 +42,31 @@ def test_views_and_bertviz_offline(page, app_url):
     full_screenshot(page, SHOTS / "real_model.png")
     assert dialogs == []
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def test_long_input_draws_one_bounded_heatmap_and_tabs_on_request(page, app_url):
+    """At 100+ tokens the default view is one heatmap of bounded size with its sentence and colour
+    scale; the other tabs draw only when opened (lazy tabs), and typed markup stays text."""
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(app_url + "/real-model")
+    expect(page.locator(".main-svg").first).to_be_visible(timeout=90_000)
+    sentence = page.get_by_label("Sentence A", exact=True)
+    sentence.fill(" ".join([PROBE] * 8))
+    sentence.press("Control+Enter")
+    expect(page.get_by_text("the strongest weight of this head")).to_be_visible(timeout=60_000)
+    wait_settled(page)
+    main = page.locator('[data-testid="stMain"]')
+    charts = main.locator(".js-plotly-plot")
+    expect(charts).to_have_count(1)
+    box = charts.first.locator(".main-svg").first.bounding_box()
+    assert box["width"] < 1400 and box["height"] < 1400, box
+    expect(main.get_by_text("ColorBrewer Blues")).to_be_visible()
+    assert page.locator("iframe").count() == 0
+
+    page.get_by_role("tab", name="All heads of this layer").click()
+    expect(main.get_by_text("Most focused heads of layer 1")).to_be_visible(timeout=60_000)
+    wait_settled(page)
+    expect(main.locator(".js-plotly-plot")).to_have_count(1)  # the grid; the single head is not drawn now
+    assert dialogs == []
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
