@@ -232,20 +232,18 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
         solution = practice.solution(ex, state)
         with st.container(border=True):
             st.subheader("Worked solution", anchor=False)
-            st.markdown("**Answer:** " + plain(solution.answer))
-            if solution.worked:
-                st.markdown(plain(solution.worked))
+            st.markdown("**Answer:** " + plain(solution.answer) + (f"\n\n{plain(solution.worked)}" if solution.worked else ""))
             if solution.steps and st.toggle("Walk through it step by step, as on page 1", key=f"ex_walk_{aid}_{pos}"):
                 for i, step in enumerate(solution.steps, start=1):
                     draw_step(step, i, f"ex_steps_{aid}_{pos}")
 
-    nav = st.columns(2)
+    nav = st.container(horizontal=True)  # one block, not three (two columns): a Submit redraws it
     if pos > 0:
-        nav[0].button("◀ Previous exercise", on_click=lambda: st.session_state.update({pos_key: pos - 1}),
-                      width="stretch")
+        nav.button("◀ Previous exercise", on_click=lambda: st.session_state.update({pos_key: pos - 1}),
+                   width="stretch")
     if pos + 1 < assignment.size:
-        nav[1].button("Next exercise ▶", on_click=lambda: st.session_state.update({pos_key: pos + 1}), width="stretch",
-                      type="primary" if state.closed else "secondary")
+        nav.button("Next exercise ▶", on_click=lambda: st.session_state.update({pos_key: pos + 1}), width="stretch",
+                   type="primary" if state.closed else "secondary")
 
 
 exercise_area(aid, student, who.verified)
