@@ -165,10 +165,12 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
     m.metric("Solved", f"{solved} of {assignment.size}")
     m.metric("Tries per exercise", assignment.items[0].tries if len({i.tries for i in assignment.items}) == 1
              else "varies")
-    st.progress(score)
+    # the progress marks label the bar (one element, not a bar and a caption: a Submit redraws both)
+    st.progress(score, text="Progress: " + " · ".join(f"{mark(s)} {i + 1}" for i, s in enumerate(states)) +
+                " (✓ solved, ✗ no tries left, … tried, ○ not started)")
 
     # Streamlit keeps a selectbox's value as its label: labels must not change with progress, or a
-    # submit would turn the chosen exercise into a stale label. Progress marks go in the caption below.
+    # submit would turn the chosen exercise into a stale label. Progress marks go on the bar above.
     pos_key = f"ex_pos_{aid}"
     if not isinstance(st.session_state.get(pos_key, 0), int) or st.session_state.get(pos_key, 0) >= assignment.size:
         st.session_state.pop(pos_key, None)  # a stale value, or the instructor shortened the assignment meanwhile
@@ -176,8 +178,6 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
         st.session_state[pos_key] = next((i for i, s in enumerate(states) if not s.closed), 0)
     pos = st.selectbox("Exercise", range(assignment.size), key=pos_key,
                        format_func=lambda i: f"{i + 1}. {practice.exercise_title(assignment, i)}")
-    st.caption("Progress: " + " · ".join(f"{mark(s)} {i + 1}" for i, s in enumerate(states)) +
-               " (✓ solved, ✗ no tries left, … tried, ○ not started)")
     state = states[pos]
     ex = practice.exercise(student, assignment, pos)
 

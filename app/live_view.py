@@ -97,12 +97,14 @@ def draw_live(store: Store, assignment: Assignment, position: int, key: str, sec
             st.error(plain(f"{err} The view tries again in {seconds} s; nothing saved is lost."),
                      icon=":material/cloud_off:")
             return
-        draw(now, reveal=bool(st.session_state.get(f"{key}_reveal")), seconds=seconds)
+        draw(now, reveal=bool(st.session_state.get(f"{key}_reveal")))
 
     board()
+    # below the fragment: drawn with the page, not again on every refresh
+    st.caption(f"Updates every {seconds} s while students work · each student counts once, by their latest readable answer")
 
 
-def draw(now: live.Live, reveal: bool, seconds: int) -> None:
+def draw(now: live.Live, reveal: bool) -> None:
     m = st.container(horizontal=True)  # one block for the three (columns would be four): every refresh redraws them
     m.metric("Submitted", now.submitted)
     m.metric("Solved", now.solved)
@@ -121,4 +123,3 @@ def draw(now: live.Live, reveal: bool, seconds: int) -> None:
                     + "\n".join("- " + plain(f"{m.name} · {m.students}: {m.explanation}") for m in now.mistakes))
     else:
         st.caption("No named mistake yet.")
-    st.caption(f"Updates every {seconds} s while students work · each student counts once, by their latest readable answer")
