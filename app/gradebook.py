@@ -134,9 +134,9 @@ def draw_prompt(ex: Exercise) -> None:
         st.markdown(plain(ex.prompt()))
 
 
-def draw_cells(cells: list[list[bool]]) -> None:
-    """Which entries of a matrix or vector answer are right (✓) and wrong (✗)."""
-    st.markdown(_markdown_table("", [["✓" if ok else "✗" for ok in row] for row in cells]))
+def cells_table(cells: list[list[bool]]) -> str:
+    """Which entries of a matrix or vector answer are right (✓) and wrong (✗), as a Markdown table."""
+    return _markdown_table("", [["✓" if ok else "✗" for ok in row] for row in cells])
 
 
 def draw_feedback(fb: Feedback) -> None:
@@ -144,8 +144,7 @@ def draw_feedback(fb: Feedback) -> None:
         st.warning(plain(fb.message) + "  \n*Not counted as a try.*", icon=":material/edit:")
     elif fb.correct:
         st.success(plain(fb.message), icon=":material/check_circle:")
-    else:
+    else:  # with the cells it got right (✓) and wrong (✗), in the same element
         score = f" (score {fb.score:.0%})" if fb.score > 0 else ""
-        st.error(plain(fb.message) + score, icon=":material/cancel:")
-    if fb.valid and fb.cells and not fb.correct:
-        draw_cells(fb.cells)
+        cells = "\n\n" + cells_table(fb.cells) if fb.cells else ""
+        st.error(plain(fb.message) + score + cells, icon=":material/cancel:")
