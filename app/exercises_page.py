@@ -160,14 +160,14 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
 
     solved = sum(s.solved for s in states)
     score = practice.total(states)
-    m = st.container(horizontal=True)  # one block for the three (columns would be four: a Submit redraws them)
+    m = st.container(horizontal=True)  # one block for the two (columns would be three: a Submit redraws them)
     m.metric("Score", f"{score:.0%}")
     m.metric("Solved", f"{solved} of {assignment.size}")
-    m.metric("Tries per exercise", assignment.items[0].tries if len({i.tries for i in assignment.items}) == 1
-             else "varies")
-    # the progress marks label the bar (one element, not a bar and a caption: a Submit redraws both)
+    # the progress marks and the tries label the bar (one element, not a bar, a caption and a third metric)
+    tries = sorted({i.tries for i in assignment.items})
+    per = f"{tries[0]} tr{'y' if tries[0] == 1 else 'ies'} per exercise" if len(tries) == 1 else "tries vary by exercise"
     st.progress(score, text="Progress: " + " · ".join(f"{mark(s)} {i + 1}" for i, s in enumerate(states)) +
-                " (✓ solved, ✗ no tries left, … tried, ○ not started)")
+                f" (✓ solved, ✗ no tries left, … tried, ○ not started) · {per}")
 
     # Streamlit keeps a selectbox's value as its label: labels must not change with progress, or a
     # submit would turn the chosen exercise into a stale label. Progress marks go on the bar above.
