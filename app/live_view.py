@@ -4,6 +4,7 @@ counts, options, numbers and mistake names, never a student's id or a typed text
 
 from __future__ import annotations
 
+import threading
 import time
 
 import streamlit as st
@@ -70,19 +71,22 @@ def pick(found: list[Assignment], key: str) -> tuple[Assignment, int] | None:
 
 SHARED_S = 1.0  # one snapshot serves every view of the same exercise opened within this long
 _recent: dict[tuple, tuple[float, live.Live]] = {}  # (store, assignment, position) -> (when, snapshot)
+_recent_lock = threading.Lock()
+_clock = time.monotonic
 
 
 def shared_snapshot(store: Store, assignment: Assignment, position: int) -> live.Live:
     """live.snapshot, shared by every open view (the dashboard's tab, projectors, other instructors) of
     the same exercise for SHARED_S: a room's views refreshing together query the gradebook once."""
-    key = (id(store), assignment, position)
-    now = time.monotonic()
+    key = (store, assignment, position)  # the Store itself (by identity), so a new one never finds an old snapshot
+    now = _clock()
     if (hit := _recent.get(key)) is not None and now - hit[0] < SHARED_S:
         return hit[1]
     fresh = live.snapshot(store, assignment, position)  # a GradebookError is not kept: the next refresh asks again
-    for old in [k for k, (when, _) in _recent.items() if now - when >= SHARED_S]:
-        _recent.pop(old, None)
-    _recent[key] = (now, fresh)
+    with _recent_lock:  # sessions run on threads of their own
+        for old in [k for k, (when, _) in _recent.items() if now - when >= SHARED_S]:
+            del _recent[old]
+        _recent[key] = (now, fresh)
     return fresh
 
 
