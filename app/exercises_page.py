@@ -163,15 +163,17 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
 
     solved = sum(s.solved for s in states)
     score = practice.total(states)
-    m = st.container(horizontal=True)  # one block for the three (columns would be four: a Submit redraws them)
+    m = st.container(horizontal=True)  # one block for the two (columns would be three: a Submit redraws them)
     m.metric("Score", f"{score:.0%}")
     m.metric("Solved", f"{solved} of {assignment.size}")
-    m.metric("Tries per exercise", assignment.items[0].tries if len({i.tries for i in assignment.items}) == 1
-             else "varies")
-    st.progress(score)
+    # the progress marks and the tries label the bar (one element, not a bar, a caption and a third metric)
+    tries = sorted({i.tries for i in assignment.items})
+    per = f"{tries[0]} tr{'y' if tries[0] == 1 else 'ies'} per exercise" if len(tries) == 1 else "tries vary by exercise"
+    st.progress(score, text="Progress: " + " · ".join(f"{mark(s)} {i + 1}" for i, s in enumerate(states)) +
+                f" (✓ solved, ✗ no tries left, … tried, ○ not started) · {per}")
 
     # Streamlit keeps a selectbox's value as its label: labels must not change with progress, or a
-    # submit would turn the chosen exercise into a stale label. Progress marks go in the caption below.
+    # submit would turn the chosen exercise into a stale label. Progress marks go on the bar above.
     pos_key = f"ex_pos_{aid}"
     if not isinstance(st.session_state.get(pos_key, 0), int) or st.session_state.get(pos_key, 0) >= assignment.size:
         st.session_state.pop(pos_key, None)  # a stale value, or the instructor shortened the assignment meanwhile
@@ -179,8 +181,6 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
         st.session_state[pos_key] = next((i for i, s in enumerate(states) if not s.closed), 0)
     pos = st.selectbox("Exercise", range(assignment.size), key=pos_key,
                        format_func=lambda i: f"{i + 1}. {practice.exercise_title(assignment, i)}")
-    st.caption("Progress: " + " · ".join(f"{mark(s)} {i + 1}" for i, s in enumerate(states)) +
-               " (✓ solved, ✗ no tries left, … tried, ○ not started)")
     state = states[pos]
     ex = practice.exercise(student, assignment, pos)
 
@@ -235,20 +235,18 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
         solution = practice.solution(ex, state)
         with st.container(border=True):
             st.subheader("Worked solution", anchor=False)
-            st.markdown("**Answer:** " + plain(solution.answer))
-            if solution.worked:
-                st.markdown(plain(solution.worked))
+            st.markdown("**Answer:** " + plain(solution.answer) + (f"\n\n{plain(solution.worked)}" if solution.worked else ""))
             if solution.steps and st.toggle("Walk through it step by step, as on page 1", key=f"ex_walk_{aid}_{pos}"):
                 for i, step in enumerate(solution.steps, start=1):
                     draw_step(step, i, f"ex_steps_{aid}_{pos}")
 
-    nav = st.columns(2)
+    nav = st.container(horizontal=True)  # one block, not three (two columns): a Submit redraws it
     if pos > 0:
-        nav[0].button("◀ Previous exercise", on_click=lambda: st.session_state.update({pos_key: pos - 1}),
-                      width="stretch")
+        nav.button("◀ Previous exercise", on_click=lambda: st.session_state.update({pos_key: pos - 1}),
+                   width="stretch")
     if pos + 1 < assignment.size:
-        nav[1].button("Next exercise ▶", on_click=lambda: st.session_state.update({pos_key: pos + 1}), width="stretch",
-                      type="primary" if state.closed else "secondary")
+        nav.button("Next exercise ▶", on_click=lambda: st.session_state.update({pos_key: pos + 1}), width="stretch",
+                   type="primary" if state.closed else "secondary")
 
 
 exercise_area(aid, student, who.verified)

@@ -31,9 +31,16 @@ def _store(url: str | None) -> Store:
     return Store(url)
 
 
+_opened: dict[str, Store] = {}  # what _store returned, by URL: a dict lookup on every run instead of a cache call
+
+
 def store() -> Store:
-    """The process's gradebook (a connection pool shared by every session)."""
-    return _store(resolve_url())  # keyed by the URL the settings name now
+    """The process's gradebook (a connection pool shared by every session), keyed by the URL the settings
+    name now. A Store that could not be made is not kept: the next call tries again."""
+    url = resolve_url()
+    if (found := _opened.get(url)) is None:
+        found = _opened[url] = _store(url)
+    return found
 
 
 def cannot_reach(err: Exception):
@@ -119,15 +126,17 @@ def _prompt_tables(tables: tuple) -> str:
 
 def draw_prompt(ex: Exercise) -> None:
     """The question and the matrices it refers to (plain text: nothing in it is read as markdown)."""
-    st.markdown(plain(ex.prompt()))
-    if tables := ex.tables():
-        st.markdown(_prompt_tables(tuple((name, tuple(map(tuple, _matrix_rows(rows)))) for name, rows in tables.items())),
+    if tables := ex.tables():  # one element with the question (its markdown escaped, so no HTML in it either)
+        st.markdown(plain(ex.prompt()) + "\n\n" + _prompt_tables(tuple((name, tuple(map(tuple, _matrix_rows(rows))))
+                                                                     for name, rows in tables.items())),
                     unsafe_allow_html=True)
+    else:
+        st.markdown(plain(ex.prompt()))
 
 
-def draw_cells(cells: list[list[bool]]) -> None:
-    """Which entries of a matrix or vector answer are right (✓) and wrong (✗)."""
-    st.markdown(_markdown_table("", [["✓" if ok else "✗" for ok in row] for row in cells]))
+def cells_table(cells: list[list[bool]]) -> str:
+    """Which entries of a matrix or vector answer are right (✓) and wrong (✗), as a Markdown table."""
+    return _markdown_table("", [["✓" if ok else "✗" for ok in row] for row in cells])
 
 
 def draw_feedback(fb: Feedback) -> None:
@@ -135,8 +144,7 @@ def draw_feedback(fb: Feedback) -> None:
         st.warning(plain(fb.message) + "  \n*Not counted as a try.*", icon=":material/edit:")
     elif fb.correct:
         st.success(plain(fb.message), icon=":material/check_circle:")
-    else:
+    else:  # with the cells it got right (✓) and wrong (✗), in the same element
         score = f" (score {fb.score:.0%})" if fb.score > 0 else ""
-        st.error(plain(fb.message) + score, icon=":material/cancel:")
-    if fb.valid and fb.cells and not fb.correct:
-        draw_cells(fb.cells)
+        cells = "\n\n" + cells_table(fb.cells) if fb.cells else ""
+        st.error(plain(fb.message) + score + cells, icon=":material/cancel:")

@@ -4,6 +4,9 @@ counts, options, numbers and mistake names, never a student's id or a typed text
 
 from __future__ import annotations
 
+import threading
+import time
+
 import streamlit as st
 
 from app.plain import plain
@@ -66,27 +69,50 @@ def pick(found: list[Assignment], key: str) -> tuple[Assignment, int] | None:
     return assignment, position
 
 
+SHARED_S = 1.0  # one snapshot serves every view of the same exercise opened within this long
+_recent: dict[tuple, tuple[float, live.Live]] = {}  # (store, assignment, position) -> (when, snapshot)
+_recent_lock = threading.Lock()
+_clock = time.monotonic
+
+
+def shared_snapshot(store: Store, assignment: Assignment, position: int) -> live.Live:
+    """live.snapshot, shared by every open view (the dashboard's tab, projectors, other instructors) of
+    the same exercise for SHARED_S: a room's views refreshing together query the gradebook once."""
+    key = (store, assignment, position)  # the Store itself (by identity), so a new one never finds an old snapshot
+    now = _clock()
+    if (hit := _recent.get(key)) is not None and now - hit[0] < SHARED_S:
+        return hit[1]
+    fresh = live.snapshot(store, assignment, position)  # a GradebookError is not kept: the next refresh asks again
+    with _recent_lock:  # sessions run on threads of their own
+        for old in [k for k, (when, _) in _recent.items() if now - when >= SHARED_S]:
+            del _recent[old]
+        _recent[key] = (now, fresh)
+    return fresh
+
+
 def draw_live(store: Store, assignment: Assignment, position: int, key: str, seconds: int) -> None:
     """The counts, the bars and the mistakes, redrawn every `seconds` (only this part of the page)."""
 
     @st.fragment(run_every=seconds)
     def board() -> None:
         try:
-            now = live.snapshot(store, assignment, position)
+            now = shared_snapshot(store, assignment, position)
         except GradebookError as err:  # shown until the next refresh reaches the gradebook again
             st.error(plain(f"{err} The view tries again in {seconds} s; nothing saved is lost."),
                      icon=":material/cloud_off:")
             return
-        draw(now, reveal=bool(st.session_state.get(f"{key}_reveal")), seconds=seconds)
+        draw(now, reveal=bool(st.session_state.get(f"{key}_reveal")))
 
     board()
+    # below the fragment: drawn with the page, not again on every refresh
+    st.caption(f"Updates every {seconds} s while students work · each student counts once, by their latest readable answer")
 
 
-def draw(now: live.Live, reveal: bool, seconds: int) -> None:
-    m = st.columns(3)
-    m[0].metric("Submitted", now.submitted)
-    m[1].metric("Solved", now.solved)
-    m[2].metric("Answered", now.answered, help="Students with a readable answer: the bars count each one's latest.")
+def draw(now: live.Live, reveal: bool) -> None:
+    m = st.container(horizontal=True)  # one block for the three (columns would be four): every refresh redraws them
+    m.metric("Submitted", now.submitted)
+    m.metric("Solved", now.solved)
+    m.metric("Answered", now.answered, help="Students with a readable answer: the bars count each one's latest.")
     what = {"choice": "", "number": " (3 significant digits)",
             "groups": " (everyone has their own numbers)" if now.answer is None else " (right or wrong, and why)"}
     st.markdown(f"**Each student's latest answer{what[now.kind]}**")
@@ -96,9 +122,8 @@ def draw(now: live.Live, reveal: bool, seconds: int) -> None:
         st.progress(share, text=plain(f"{mark}{bar.label} · {bar.students}"))
     if reveal and now.answer is not None:
         st.markdown("**Answer:** " + plain(now.answer))
-    if now.mistakes:
-        st.markdown("**Named mistakes** (students who made each at least once)")
-        st.markdown("\n".join("- " + plain(f"{m.name} · {m.students}: {m.explanation}") for m in now.mistakes))
+    if now.mistakes:  # the heading and the list: one element
+        st.markdown("**Named mistakes** (students who made each at least once)\n\n"
+                    + "\n".join("- " + plain(f"{m.name} · {m.students}: {m.explanation}") for m in now.mistakes))
     else:
         st.caption("No named mistake yet.")
-    st.caption(f"Updates every {seconds} s while students work · each student counts once, by their latest readable answer")

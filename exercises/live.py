@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import ModuleType
 
 import numpy as np
@@ -106,30 +106,33 @@ def item_pass_mark(item: Item) -> float:
 # the two queries
 
 
-def _of(item: Item, assignment_id: str):
+def _of(assignment_id: str, position: int, family_id: str):
     """The attempts of this exercise (not those of a family the instructor has since replaced)."""
-    return (attempts.c.assignment_id == assignment_id, attempts.c.position == item.position,
-            attempts.c.family_id == item.family_id)
+    return (attempts.c.assignment_id == assignment_id, attempts.c.position == position,
+            attempts.c.family_id == family_id)
 
 
-def _counts_query(item: Item, assignment_id: str, passed: float):
+@lru_cache(maxsize=256)  # built once per exercise: every refresh of every open view runs the same two
+def _counts_query(assignment_id: str, position: int, family_id: str, passed: float):
     """Rows (mistake, students, solved): first (NULL, students who submitted, students who solved), then
     one row per named mistake (mistake, students who made it, 0)."""
+    of = _of(assignment_id, position, family_id)
     valid = attempts.c.valid.is_(True)
     best = (select(func.max(case((valid, attempts.c.score))).label("best"))
-            .where(*_of(item, assignment_id)).group_by(attempts.c.student_id).subquery())
+            .where(*of).group_by(attempts.c.student_id).subquery())
     summary = select(cast(null(), String).label("mistake"), func.count().label("students"),
                      func.coalesce(func.sum(case((best.c.best >= passed, 1), else_=0)), 0).label("solved"))
     named = (select(attempts.c.mistake, func.count(attempts.c.student_id.distinct()), literal(0))
-             .where(*_of(item, assignment_id), valid, attempts.c.mistake.is_not(None))
+             .where(*of, valid, attempts.c.mistake.is_not(None))
              .group_by(attempts.c.mistake))
     return union_all(summary.select_from(best), named)
 
 
-def _latest_query(item: Item, assignment_id: str, passed: float, with_answer: bool):
+@lru_cache(maxsize=256)
+def _latest_query(assignment_id: str, position: int, family_id: str, passed: float, with_answer: bool):
     """Each student's latest valid answer, grouped: rows (answer or NULL, grade, mistake, students),
     grade 2 right, 1 partly right, 0 wrong."""
-    latest = (select(func.max(attempts.c.id)).where(*_of(item, assignment_id), attempts.c.valid.is_(True))
+    latest = (select(func.max(attempts.c.id)).where(*_of(assignment_id, position, family_id), attempts.c.valid.is_(True))
               .group_by(attempts.c.student_id))
     grade = case((attempts.c.score >= passed, 2), (attempts.c.score > 0, 1), else_=0).label("grade")
     answer = attempts.c.answer if with_answer else cast(null(), String)
@@ -146,8 +149,8 @@ def snapshot(store: Store, assignment: Assignment, position: int) -> Live:
     form = _form(family, params) if params is not None else None
     kind = form["kind"] if form is not None and form["kind"] in ("choice", "number") else "groups"
     with store._read() as conn:  # the Store's read path: its deadline, and its errors (GradebookError)
-        counts = conn.execute(_counts_query(item, assignment.id, passed)).all()
-        latest = conn.execute(_latest_query(item, assignment.id, passed, kind != "groups")).all()
+        counts = conn.execute(_counts_query(assignment.id, item.position, item.family_id, passed)).all()
+        latest = conn.execute(_latest_query(assignment.id, item.position, item.family_id, passed, kind != "groups")).all()
     summary = next(r for r in counts if r[0] is None)
     explain = explanations(family)
     mistakes = sorted((Mistake(m, n, explain.get(m, "")) for m, n, _ in counts if m is not None),

@@ -115,3 +115,28 @@ def test_hostile_links(env):  # noqa: F811
     tally("live page links", len(SEEDS) * 3, exceptions, leaks)
     assert (exceptions, leaks) == (0, 0)
     assert at.metric and at.selectbox(key="live_assignment").value == "practice"
+
+
+def test_one_snapshot_serves_every_view_for_a_second(tmp_path, monkeypatch):
+    """app/live_view.shared_snapshot: views of the same exercise refreshing within SHARED_S share one
+    snapshot (one pair of queries); after it, or for another exercise or gradebook, the counts are read again."""
+    from app import live_view
+    from exercises.store import Store
+    from tests.test_live import CLASS
+
+    now = [1000.0]
+    monkeypatch.setattr(live_view, "_clock", lambda: now[0])
+    store, other = Store(f"sqlite:///{tmp_path / 'a.sqlite3'}"), Store(f"sqlite:///{tmp_path / 'b.sqlite3'}")
+    first = live_view.shared_snapshot(store, CLASS, 0)
+    assert first.submitted == 0
+    ex = practice.exercise("sam", CLASS, 0)
+    submission.submit(store, "sam", CLASS, 0, practice.solution(ex, None).answer)
+    now[0] += live_view.SHARED_S / 2
+    assert live_view.shared_snapshot(store, CLASS, 0) is first  # another view, a moment later: the same one
+    assert live_view.shared_snapshot(store, CLASS, 1).submitted == 0  # another exercise: its own
+    assert live_view.shared_snapshot(other, CLASS, 0).submitted == 0  # another gradebook: its own
+    now[0] += live_view.SHARED_S
+    fresh = live_view.shared_snapshot(store, CLASS, 0)
+    assert fresh is not first and (fresh.submitted, fresh.solved) == (1, 1)
+    store.close()
+    other.close()

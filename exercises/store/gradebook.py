@@ -16,7 +16,7 @@ import logging
 import math
 from contextlib import contextmanager
 
-from sqlalchemy import case, func, inspect, select, text
+from sqlalchemy import bindparam, case, func, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -50,6 +50,22 @@ _CREATE_LOCK_KEY = 0x41_74_74_6E  # PostgreSQL advisory lock held while creating
 _PROBE_ID = " writable?"  # never a student id (they have no spaces): the start-up write check's row
 
 
+# The statements a submit runs, built once (building a statement costs more than SQLAlchemy's cached
+# compilation of it): parameters are bound when they run.
+_ONE_EXERCISE = (attempts.c.student_id == bindparam("student_id"), attempts.c.assignment_id == bindparam("assignment_id"),
+                 attempts.c.position == bindparam("position"))
+_VALID = attempts.c.valid.is_(True)
+# (valid tries, best valid score or None, whether submission_id is stored: for any exercise) in one query
+_TRIES_AND_SEEN = select(
+    func.count(case((_VALID, 1))),
+    func.max(case((_VALID, attempts.c.score))),
+    select(attempts.c.id).where(attempts.c.submission_id == bindparam("submission_id")).scalar_subquery(),
+).where(*_ONE_EXERCISE)
+_BY_SUBMISSION = select(attempts).where(attempts.c.submission_id == bindparam("submission_id"))
+_OF_ASSIGNMENT = select(attempts).where(*_ONE_EXERCISE[:2]).order_by(attempts.c.id)
+_OF_EXERCISE = select(attempts).where(*_ONE_EXERCISE).order_by(attempts.c.id)
+
+
 class ExerciseClosed(Exception):
     """record(max_tries=...) refused a submission: str(error) is "solved" or "no tries left"."""
 
@@ -63,6 +79,8 @@ class Store(Reports):
         self.engine = make_engine(resolve_url(url), self.timeout)
         self.dialect = self.engine.dialect.name
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        self._insert_attempt = (self._insert(attempts).on_conflict_do_nothing(index_elements=["submission_id"])
+                                .returning(*attempts.c))
         self._create_tables()
         if problem := self.writable_problem():
             log.warning("the gradebook %r cannot be written to: %s", self.engine.url, problem)
@@ -193,25 +211,24 @@ class Store(Reports):
         if max_tries is not None and (isinstance(max_tries, bool) or not isinstance(max_tries, int) or max_tries < 1):
             raise ValueError(f"max_tries must be an int >= 1, got {max_tries!r}")
 
+        exercise = {"student_id": student_id, "assignment_id": assignment_id, "position": position}
+
         def work(conn: Connection, trans) -> Attempt:
             if max_tries is not None:
                 if self.dialect == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                                  {"key": json.dumps([student_id, assignment_id, position])})
-                seen = conn.execute(select(attempts).where(attempts.c.submission_id == submission_id)).first()
-                if seen is None:
-                    tries, best = self._tries(conn, student_id, assignment_id, position)
-                    if tries >= max_tries or (best is not None and best >= SOLVED):
-                        raise ExerciseClosed("solved" if best is not None and best >= SOLVED else "no tries left")
+                tries, best, seen = conn.execute(_TRIES_AND_SEEN, {**exercise, "submission_id": submission_id}).one()
+                if seen is None and (tries >= max_tries or (best is not None and best >= SOLVED)):
+                    raise ExerciseClosed("solved" if best is not None and best >= SOLVED else "no tries left")
             if not student_known:
                 self._add_student(conn, student_id)
-            row = conn.execute(self._insert(attempts).values(
-                submission_id=submission_id, student_id=student_id, assignment_id=assignment_id,
-                position=position, family_id=family_id, seed=seed, answer=answer, valid=bool(feedback_valid),
-                score=score, mistake=mistake,
-            ).on_conflict_do_nothing(index_elements=["submission_id"]).returning(*attempts.c)).first()
+            row = conn.execute(self._insert_attempt, {
+                **exercise, "submission_id": submission_id, "family_id": family_id, "seed": seed, "answer": answer,
+                "valid": bool(feedback_valid), "score": score, "mistake": mistake,
+            }).first()
             if row is None:  # stored before: the first row wins
-                row = conn.execute(select(attempts).where(attempts.c.submission_id == submission_id)).one()
+                row = conn.execute(_BY_SUBMISSION, {"submission_id": submission_id}).one()
             stored = attempt_from_row(row)
             if (stored.student_id, stored.assignment_id, stored.position) != (student_id, assignment_id, position):
                 raise ValueError(f"submission id {submission_id!r} was already used by another submission")
@@ -230,17 +247,17 @@ class Store(Reports):
 
     def attempts(self, student_id: str, assignment_id: str, position: int | None = None) -> list[Attempt]:
         """A student's submissions to an assignment (or one exercise of it), valid or not, oldest first."""
-        query = select(attempts).where(attempts.c.student_id == student_id, attempts.c.assignment_id == assignment_id)
+        query, params = _OF_ASSIGNMENT, {"student_id": student_id, "assignment_id": assignment_id}
         if position is not None:
-            query = query.where(attempts.c.position == position)
+            query, params = _OF_EXERCISE, {**params, "position": position}
         with self._read() as conn:
-            return [attempt_from_row(row) for row in conn.execute(query.order_by(attempts.c.id))]
+            return [attempt_from_row(row) for row in conn.execute(query, params)]
 
     def find(self, submission_id: str) -> Attempt | None:
         """The row stored under a submission id, or None: how a submission whose COMMIT went unanswered
         is resolved."""
         with self._read() as conn:
-            row = conn.execute(select(attempts).where(attempts.c.submission_id == submission_id)).first()
+            row = conn.execute(_BY_SUBMISSION, {"submission_id": submission_id}).first()
         return None if row is None else attempt_from_row(row)
 
     def earned_solution(self, student_id: str, assignment_id: str, position: int, max_tries: int) -> bool:
