@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from exercises.lti import launch, tables
+from exercises.lti import config, launch, tables
 from exercises.store import Store
 from tests.postgres import new_postgres_database
 
@@ -105,3 +105,27 @@ def test_each_refusal_has_a_page_that_says_what_to_do(reason, title):
     refused = launch._refusal(Exception(reason))
     assert refused.title == title and str(refused).strip()
     assert "Open the assignment again" in str(refused) or "instructor" in str(refused)
+
+
+PLATFORM = config.Platform("Test LMS", "https://lms.example", "abc", ("d1",), "https://lms.example/auth",
+                           "https://lms.example/token", "https://lms.example/jwks")
+
+
+@pytest.mark.parametrize("params", [
+    {},  # nothing
+    {"iss": "https://evil.example", "login_hint": "x", "target_link_uri": "http://x"},  # an issuer not registered
+    {"iss": "https://lms.example", "login_hint": "x", "target_link_uri": "http://x", "client_id": "other"},
+    {"iss": "<script>", "login_hint": "<b>", "target_link_uri": "javascript:alert(1)"},
+])
+def test_a_login_from_an_unregistered_or_broken_request_is_refused_not_an_error(engine, params):
+    with pytest.raises(launch.LaunchRefused) as refused:
+        launch.login(params, {}, False, "http://127.0.0.1/lti/launch", engine, [PLATFORM])
+    assert refused.value.title == "This sign-in cannot start" and "ATTENTION_LAB_LTI_PLATFORMS" in str(refused.value)
+
+
+def test_a_registered_login_redirects_to_the_platform_with_the_tools_own_launch_url(engine):
+    url, cookies = launch.login({"iss": "https://lms.example", "login_hint": "x", "client_id": "abc",
+                                 "target_link_uri": "https://evil.example/x"}, {}, False,
+                                "http://127.0.0.1/lti/launch", engine, [PLATFORM])
+    assert url.startswith("https://lms.example/auth?") and "evil" not in url
+    assert "redirect_uri=http%3A%2F%2F127.0.0.1%2Flti%2Flaunch" in url and cookies

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
-from pylti1p3.exception import LtiException, OIDCException
+from pylti1p3.exception import LtiException, OIDCException, ToolConfException
 from pylti1p3.message_launch import MessageLaunch
 from pylti1p3.oidc_login import OIDCLogin
 from pylti1p3.tool_config import ToolConfDict
@@ -146,7 +146,7 @@ def login(params: dict, cookies: dict, secure: bool, launch_url: str, engine: En
     try:
         url = _Login(request, tool_conf(platforms), session_service=session_service(request, engine),
                      cookie_service=jar).get_redirect_object(launch_url)
-    except (OIDCException, LtiException) as err:
+    except (OIDCException, LtiException, ToolConfException) as err:  # ToolConf: an issuer not registered here
         raise LaunchRefused("This sign-in cannot start", f"The LMS's login request cannot be used ({err}). The "
                             f"LMS must be registered in ATTENTION_LAB_LTI_PLATFORMS with this issuer and client id.") from err
     return url, jar.to_set
