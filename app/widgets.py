@@ -70,8 +70,8 @@ def matrix_editor(prefix: str, name: str, help_text: str, grid: bool, results: s
 def _edited(prefix: str, name: str, key: str, results: str) -> None:
     """A text area's on_change. An edit that reads as a matrix, in a box that shows no error and keeps its
     number of lines, reruns only the `results` fragment: the inputs are not sent again, so the browser
-    redraws only what changed. Any other edit reruns the page, which shows or clears the error under the
-    box and fits its height to the lines."""
+    redraws only what changed. Any other edit reruns the page as before, which shows or clears the error
+    under the box."""
     state, text = st.session_state[prefix], st.session_state[key]
     if name in state["bad"] or text.count("\n") != state["texts"][name].count("\n"):
         return
