@@ -8,12 +8,14 @@ from app.export import lecture_pack_button
 from app.plain import plain
 from app.presenter import is_presenting
 from app.steps import draw_steps
-from app.widgets import init_matrices, load_matrices, matrix_editor, seed_from_url, switch_editor
+from app.widgets import init_matrices, load_matrices, matrix_editor, seed_from_url, switch_editor, typed_matrices
 from core.examples import ICE1_QUESTION, ice1, random_self_attention, token_labels
 from core.overflow import checked_self_attention
 from core.steps import attention_steps, most_attended
 
 P = "sa"  # this page's session-state prefix
+RESULTS = "sa_results"  # the fragment below the inputs: an edit of an input reruns only it
+NAMES = ("X", "W_Q", "W_K", "W_V")
 url_seed = seed_from_url()
 init_matrices(P, ice1() if url_seed is None else random_self_attention(url_seed))
 st.session_state.setdefault("sa_seed", url_seed if url_seed is not None else 0)
@@ -36,6 +38,10 @@ def load_seed(new: bool):
     st.query_params["seed"] = str(st.session_state.sa_seed)
 
 
+def rerun_results():
+    st.rerun(RESULTS)
+
+
 with st.expander("Inputs: X, W_Q, W_K, W_V", expanded=not is_presenting()):
     top = st.columns([1.2, 1, 1, 1, 1, 1.3, 1.3], vertical_alignment="bottom")
     with top[0]:
@@ -56,38 +62,47 @@ with st.expander("Inputs: X, W_Q, W_K, W_V", expanded=not is_presenting()):
     cols = st.columns(4)
     helps = {"X": "tokens × d_model: one row per token", "W_Q": "d_model × d_k", "W_K": "d_model × d_k",
              "W_V": "d_model × d_v"}
-    mats = {}
     for col, name in zip(cols, helps, strict=True):
         with col:
-            mats[name] = matrix_editor(P, name, helps[name], grid)
+            matrix_editor(P, name, helps[name], grid, results=RESULTS)
     opts = st.columns([1, 1, 3])
-    scale = opts[0].toggle("Scale by √d_k", value=True, key="sa_scale",
-                           help="“Attention Is All You Need” divides the scores by √d_k; some classes skip it.")
-    causal = opts[1].toggle("Causal mask", value=False, key="sa_causal",
-                            help="Decoder-style: each token may only attend to itself and earlier tokens.")
-    names = opts[2].text_input("Token names (optional)", key="sa_names", placeholder="e.g. the cat sat",
-                               help="Labels for the rows of X, separated by spaces or commas.")
+    opts[0].toggle("Scale by √d_k", value=True, key="sa_scale", on_change=rerun_results,
+                   help="“Attention Is All You Need” divides the scores by √d_k; some classes skip it.")
+    opts[1].toggle("Causal mask", value=False, key="sa_causal", on_change=rerun_results,
+                   help="Decoder-style: each token may only attend to itself and earlier tokens.")
+    opts[2].text_input("Token names (optional)", key="sa_names", placeholder="e.g. the cat sat", on_change=rerun_results,
+                       help="Labels for the rows of X, separated by spaces or commas.")
 
-if any(m is None for m in mats.values()):
-    st.info("Fix the matrix above to see the steps.", icon=":material/arrow_upward:")
-    st.stop()
-try:
-    result = checked_self_attention(mats["X"], mats["W_Q"], mats["W_K"], mats["W_V"], scale=scale, causal=causal)
-except ValueError as err:
-    st.error(plain(str(err)), icon=":material/straighten:")
-    st.stop()
 
-labels = token_labels(names, mats["X"].shape[0])
-with st.container(border=True):
-    st.markdown(f"**ICE #1 asks:** {ICE1_QUESTION}")
-    sentences = most_attended(result.weights, labels)
-    if is_presenting() and not st.session_state.get("sa_answer_shown"):
-        st.button("Reveal the answer", on_click=lambda: st.session_state.update(sa_answer_shown=True))
-    else:
-        st.success("**Answer:** " + sentences[min(1, len(sentences) - 1)] + ".", icon=":material/check_circle:")
-        if len(sentences) > 2:
-            st.caption(" · ".join(sentences))
+@st.fragment(key=RESULTS)
+def results():
+    """The answer first (its element leaves first), then the steps. Reads the inputs from the session state,
+    so a valid edit reruns only this fragment: the browser redraws neither the inputs nor the sidebar."""
+    mats = typed_matrices(P, NAMES)
+    if mats is None:
+        st.info("Fix the matrix above to see the steps.", icon=":material/arrow_upward:")
+        return
+    scale, causal, names = st.session_state.sa_scale, st.session_state.sa_causal, st.session_state.sa_names
+    try:
+        result = checked_self_attention(*mats.values(), scale=scale, causal=causal)
+    except ValueError as err:
+        st.error(plain(str(err)), icon=":material/straighten:")
+        return
 
-draw_steps(steps := attention_steps(result, labels, x=mats["X"]), key=P)
-lecture_pack_button("Self-attention, step by step", steps, P, walkthrough=True, seed=st.query_params.get("seed"),
-                    inputs={**mats, "scale by √d_k": scale, "causal mask": causal, "token names": names})
+    labels = token_labels(names, mats["X"].shape[0])
+    with st.container(border=True):
+        st.markdown(f"**ICE #1 asks:** {ICE1_QUESTION}")
+        sentences = most_attended(result.weights, labels)
+        if is_presenting() and not st.session_state.get("sa_answer_shown"):
+            st.button("Reveal the answer", on_click=lambda: st.session_state.update(sa_answer_shown=True))
+        else:
+            st.success("**Answer:** " + sentences[min(1, len(sentences) - 1)] + ".", icon=":material/check_circle:")
+            if len(sentences) > 2:
+                st.caption(" · ".join(sentences))
+
+    draw_steps(steps := attention_steps(result, labels, x=mats["X"]), key=P)
+    lecture_pack_button("Self-attention, step by step", steps, P, walkthrough=True, seed=st.query_params.get("seed"),
+                        inputs={**mats, "scale by √d_k": scale, "causal mask": causal, "token names": names})
+
+
+results()

@@ -37,10 +37,13 @@ def _grid_frame(text: str) -> pd.DataFrame:
     return pd.DataFrame(m, columns=[str(j + 1) for j in range(m.shape[1])])
 
 
-def matrix_editor(prefix: str, name: str, help_text: str, grid: bool) -> np.ndarray | None:
-    """One matrix: a text area (or a grid). Returns the matrix, or None after showing what to fix."""
+def matrix_editor(prefix: str, name: str, help_text: str, grid: bool, results: str | None = None) -> np.ndarray | None:
+    """One matrix: a text area (or a grid). Returns the matrix, or None after showing what to fix.
+    `results`: the key of the st.fragment that draws what follows from the matrices; a valid edit in the
+    text area then reruns only that fragment (see `_edited`)."""
     state = st.session_state[prefix]
     key = f"{prefix}_{name}_{state['version']}"
+    bad = state.setdefault("bad", set())
     if grid:
         frame_key = f"{key}_frame"
         if frame_key not in st.session_state:  # the grid's starting data stays fixed while it is edited
@@ -51,14 +54,42 @@ def matrix_editor(prefix: str, name: str, help_text: str, grid: bool) -> np.ndar
         value = edited.astype(object).where(edited.notna(), None).values.tolist()
     else:
         value = st.text_area(name, value=state["texts"][name], key=f"{key}_text", help=help_text,
-                             height=max(68, 40 + 26 * (state["texts"][name].count("\n") + 1)))
+                             height=max(68, 40 + 26 * (state["texts"][name].count("\n") + 1)),
+                             on_change=_edited if results else None, args=(prefix, name, f"{key}_text", results))
     try:
         matrix = read_matrix(value, name)
     except MatrixInputError as err:
         st.error(plain(str(err)), icon=":material/edit:")
+        bad.add(name)
         return None
+    bad.discard(name)
     state["texts"][name] = value if isinstance(value, str) else format_matrix(matrix)
     return matrix
+
+
+def _edited(prefix: str, name: str, key: str, results: str) -> None:
+    """A text area's on_change. An edit that reads as a matrix, in a box that shows no error and keeps its
+    number of lines, reruns only the `results` fragment: the inputs are not sent again, so the browser
+    redraws only what changed. Any other edit reruns the page as before, which shows or clears the error
+    under the box."""
+    state, text = st.session_state[prefix], st.session_state[key]
+    if name in state["bad"] or text.count("\n") != state["texts"][name].count("\n"):
+        return
+    try:
+        read_matrix(text, name)
+    except MatrixInputError:
+        return
+    state["texts"][name] = text
+    st.rerun(results)
+
+
+def typed_matrices(prefix: str, names) -> dict[str, np.ndarray] | None:
+    """The matrices the editors hold, for a fragment that runs without them: None while an editor shows
+    an error (the editors, drawn before, say what to fix)."""
+    state = st.session_state[prefix]
+    if state.get("bad"):
+        return None
+    return {name: read_matrix(state["texts"][name], name) for name in names}
 
 
 def switch_editor(prefix: str) -> bool:

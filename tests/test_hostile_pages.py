@@ -54,10 +54,12 @@ def test_page1_matrix_and_names(monkeypatch):
     problems: list = []
     for typed in TYPABLE:
         box = next(t for t in at.text_area if t.label == "X")
-        box.input(typed).run()
+        box.input(typed).run()  # a valid edit reruns only the results fragment: AppTest then holds only it
         check(at, "page 1 X", typed, problems)
+        check(at.run(), "page 1 X", typed, problems)  # the whole page as the browser shows it
         at.text_input(key="sa_names").input(typed).run()
         check(at, "page 1 token names", typed, problems)
+        check(at.run(), "page 1 token names", typed, problems)
     tally("page 1 (X, token names)", 2 * len(TYPABLE), exceptions=sum(p[2] == "exception" for p in problems),
           leaks=sum(p[2] == "leak" for p in problems))
     assert not problems

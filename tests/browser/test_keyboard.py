@@ -74,8 +74,10 @@ def test_page_1_steps_and_presenter_reveals_by_keyboard(keyboard_page, app_url):
     page.keyboard.press("Space")
     expect(heading(page, "7. Output A·V")).to_be_visible()
     wait_settled(page)
-    # the numbers are the step's table itself (a Tab stop when it scrolls); its export opens by keyboard
-    expect(page.locator("table").first).to_be_visible()
+    # a small matrix is a heat table (core/heat_table.py): its numbers are the table, in a box the Tab key reaches
+    tab_to(page, is_("DIV Q"))
+    assert page.evaluate("() => !!document.activeElement.querySelector('table')"), "the focused box holds the numbers"
+    # and its export opens by keyboard
     tab_to(page, is_("BUTTON download Export Q"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="CSV").first).to_be_visible()
