@@ -52,15 +52,21 @@ _lock = threading.Lock()
 
 
 def ensure(engine: Engine) -> Engine:
-    """CREATE TABLE for the sign-in tables that are missing (two processes starting at once on
-    PostgreSQL wait for each other on an advisory lock). Returns the engine."""
-    if engine in _ready:
+    """CREATE TABLE for the sign-in tables that are missing. Returns the engine."""
+    return create_once(engine, metadata, _CREATE_LOCK_KEY, _ready)
+
+
+def create_once(engine: Engine, tables: MetaData, lock_key: int, ready: weakref.WeakSet) -> Engine:
+    """CREATE TABLE for those of `tables` that are missing, once per engine and process (`ready` remembers
+    the engines done); two processes starting at once on PostgreSQL wait for each other on the advisory
+    lock `lock_key`. The sign-in tables here and the LTI tables (exercises/lti/tables.py) use it."""
+    if engine in ready:
         return engine
     with _lock, engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK_KEY})
-        metadata.create_all(conn)
-        _ready.add(engine)
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+        tables.create_all(conn)
+        ready.add(engine)
     return engine
 
 

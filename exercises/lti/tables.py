@@ -15,11 +15,12 @@ on first use like exercises/signin_tables.py; SQLite and PostgreSQL alike):
 
 from __future__ import annotations
 
-import threading
 import weakref
 
-from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table, Text, UniqueConstraint
 from sqlalchemy.engine import Engine
+
+from exercises.signin_tables import create_once, insert  # noqa: F401  (insert: the dialect's, for exercises/lti)
 
 _CREATE_LOCK_KEY = 0x4C_54_49_33  # PostgreSQL advisory lock held while creating the tables ("LTI3")
 URL = 2000
@@ -82,25 +83,8 @@ outbox = Table(
 )
 
 _ready: weakref.WeakSet = weakref.WeakSet()
-_lock = threading.Lock()
 
 
 def ensure(engine: Engine) -> Engine:
     """CREATE TABLE for the LTI tables that are missing. Returns the engine."""
-    if engine in _ready:
-        return engine
-    with _lock, engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK_KEY})
-        metadata.create_all(conn)
-        _ready.add(engine)
-    return engine
-
-
-def insert(engine: Engine):
-    """The dialect's INSERT with on_conflict_do_update / _do_nothing."""
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-    return sqlite_insert
+    return create_once(engine, metadata, _CREATE_LOCK_KEY, _ready)
