@@ -6,7 +6,7 @@ names the answer shows it, the last one being step 6, below the heatmaps of step
 The anchor: a bare Streamlit page with one number input and an `st.write` of a value derived from
 it; type a number, press Enter, stop the clock when the new value shows. Both pages live in the same
 browser, edits alternate between them, each starts after the page has settled. Medians and the
-ratio (goal: within 1.3x) are printed and saved to benchmarks/results/roundtrip.json.
+ratio (goal: within 1.5x, issue 10) are printed and saved to benchmarks/results/roundtrip.json.
 
     .venv/bin/python benchmarks/roundtrip.py [-n 20] [--warmup 2]
 """
@@ -25,7 +25,7 @@ from core.attention import self_attention
 from core.examples import ice1
 from core.steps import most_attended
 
-GOAL = 1.3
+GOAL = 1.5  # issue 10: the page-1 edit within 1.5x of a bare page
 BARE_SOURCE = '''import streamlit as st
 
 x = st.number_input("x", value=1)
