@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from exercises.store import SOLVED, Attempt, ExerciseClosed
+from exercises.store import SOLVED, Attempt, AttemptsChanged, ExerciseClosed
 
 MAX_ROWS = 2_000  # a session that submits more forgets its oldest answers
 
@@ -23,10 +23,15 @@ class SessionLog:
 
     def record(self, submission_id: str, student_id: str, assignment_id: str, position: int, family_id: str,
                seed: int, answer: str, feedback_valid: bool, score: float, mistake: str | None = None, *,
-               max_tries: int | None = None, student_known: bool = False) -> Attempt:
+               max_tries: int | None = None, student_known: bool = False,
+               known_attempts: int | None = None) -> Attempt:
         """As Store.record: a submission id seen before returns the first row; a closed exercise raises
-        ExerciseClosed and stores nothing."""
+        ExerciseClosed, another number of attempts than `known_attempts` AttemptsChanged, and either
+        stores nothing."""
         with self._lock:
+            if known_attempts is not None and known_attempts != sum(
+                    (a.student_id, a.assignment_id) == (student_id, assignment_id) for a in self.rows):
+                raise AttemptsChanged("the attempts changed since they were read")
             seen = next((a for a in self.rows if a.submission_id == submission_id), None)
             if seen is not None:
                 if (seen.student_id, seen.assignment_id, seen.position) != (student_id, assignment_id, position):

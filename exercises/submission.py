@@ -19,6 +19,7 @@ from exercises.practice import Exercise, State, exercise, exercise_state
 from exercises.store import (
     SOLVED,
     Attempt,
+    AttemptsChanged,
     CommitUnknown,
     ExerciseClosed,
     GradebookError,
@@ -115,7 +116,8 @@ def stored_feedback(ex: Exercise, row: Attempt) -> Feedback:
     return Feedback(True, row.score, f"Your answer was graded {row.score:.0%}.", row.mistake)
 
 
-def submit(store: Store, student_id: str, assignment: Assignment, position: int, answer: str) -> Outcome:
+def submit(store: Store, student_id: str, assignment: Assignment, position: int, answer: str,
+           known: list[Attempt] | None = None) -> Outcome:
     """Grade the answer, store it (committed before this returns), and return the feedback built from
     the stored row, with the exercise's new state.
 
@@ -125,15 +127,23 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
     counted. An answer that cannot be stored (over 10,000 characters, a control character) is refused
     before grading with a message, and costs nothing.
 
+    `known`: the student's attempts to the assignment as the caller last read them (the page, when it
+    drew the exercise), oldest first. They are not read again: the gradebook checks, in the write's own
+    transaction, that it holds as many (Store.record's known_attempts), and when another tab or process
+    stored one meanwhile, they are read again and the answer graded against them.
+
     Raises NotSaved when the gradebook failed and nothing was stored, MaybeSaved when it failed during
     COMMIT and could not be asked whether the row is there (resolve() answers that later)."""
     ex = exercise(student_id, assignment, position)
     answer = clean_answer(answer if isinstance(answer, str) else format_answer(answer))
     not_saved = " Your answer was not saved, so it was not graded or counted: submit it again in a minute."
-    try:  # the whole assignment's (one read serves this exercise and the page's next run)
-        everything = store.attempts(student_id, assignment.id)
-    except GradebookError as err:
-        raise NotSaved(str(err) + not_saved, down=not isinstance(err, GradebookReadOnly)) from err
+    if known is not None:
+        everything = known
+    else:
+        try:  # the whole assignment's (one read serves this exercise and the page's next run)
+            everything = store.attempts(student_id, assignment.id)
+        except GradebookError as err:
+            raise NotSaved(str(err) + not_saved, down=not isinstance(err, GradebookReadOnly)) from err
     rows = [a for a in everything if a.position == position]
     mark = pass_mark(ex.form(), SOLVED)
     before = exercise_state(ex.item, rows, solved_at=mark)
@@ -148,7 +158,10 @@ def submit(store: Store, student_id: str, assignment: Assignment, position: int,
         stored = store.record(sid, student_id, assignment.id, position, ex.family.ID, ex.seed, answer,
                               fb.valid, fb.score, fb.mistake,
                               max_tries=before.tries if before.solved else ex.item.tries,
-                              student_known=bool(everything))  # an attempt of theirs: their row exists
+                              student_known=bool(everything),  # an attempt of theirs: their row exists
+                              known_attempts=None if known is None else len(known))
+    except AttemptsChanged:  # another tab or process stored one since `known` was read: read them now
+        return submit(store, student_id, assignment, position, answer)
     except ExerciseClosed:  # solved or out of tries (perhaps a moment ago, in another tab)
         after = exercise_state(ex.item, _attempts_or(store, student_id, assignment, position, rows), solved_at=mark)
         why = "you solved it." if after.solved else "every try is used."

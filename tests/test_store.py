@@ -17,7 +17,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from exercises import store as store_module
-from exercises.store import AttemptRow, ExerciseClosed, Store, attempts, resolve_url
+from exercises.store import AttemptRow, AttemptsChanged, ExerciseClosed, Store, attempts, resolve_url
 from tests.postgres import new_postgres_database
 
 REPO = Path(__file__).resolve().parents[1]
@@ -174,6 +174,23 @@ def test_max_tries_closes_an_exercise_once_solved_or_out_of_tries(store):
         store.record("7", "bob", "a1", 0, "softmax", 7, "x", True, 1.0, max_tries=2)
     with pytest.raises(ValueError, match="max_tries"):
         store.record("8", "bob", "a1", 1, "softmax", 7, "x", True, 1.0, max_tries=0)
+
+
+def test_known_attempts_other_than_stored_refuse_the_write_and_store_nothing(store):
+    """record(known_attempts=n): the caller decided on n attempts of the student's to the assignment (any
+    exercise); another number in the gradebook (another tab stored one) refuses the write."""
+    assert submit(store, "s1", "alice", 0).id  # exercise 1
+    with pytest.raises(AttemptsChanged):  # the caller read none
+        store.record("s2", "alice", "a1", 1, "softmax", 7, "1", True, 0.0, known_attempts=0)
+    with pytest.raises(AttemptsChanged):  # or two
+        store.record("s2", "alice", "a1", 1, "softmax", 7, "1", True, 0.0, max_tries=3, known_attempts=2)
+    assert count_rows(store) == 1
+    submit(store, "b1", "bob", 0, assignment="a2")  # another student's, and another assignment's, do not count
+    submit(store, "a9", "alice", 0, assignment="a2")
+    row = store.record("s2", "alice", "a1", 1, "softmax", 7, "1", True, 0.0, max_tries=3, known_attempts=1)
+    assert (row.position, count_rows(store)) == (1, 4)
+    with pytest.raises(ValueError, match="known_attempts"):
+        store.record("s3", "alice", "a1", 1, "softmax", 7, "1", True, 0.0, known_attempts=-1)
 
 
 def test_two_tabs_cannot_both_take_the_last_try(store):

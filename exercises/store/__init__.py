@@ -31,7 +31,7 @@ from exercises.store.connect import (
     GradebookUnreachable,
     resolve_url,
 )
-from exercises.store.gradebook import ExerciseClosed, Store
+from exercises.store.gradebook import AttemptsChanged, ExerciseClosed, Store
 from exercises.store.reports import RosterRow
 from exercises.store.schema import (
     MAX_ANSWER_CHARS,
@@ -50,7 +50,7 @@ from exercises.store.schema import (
 
 __all__ = [
     "DEFAULT_SQLITE_PATH", "MAX_ANSWER_CHARS", "MAX_ID_LENGTH", "SEED_RANGE", "SOLVED", "Attempt", "AttemptRow",
-    "CommitUnknown", "ExerciseClosed", "GradebookError", "GradebookReadOnly", "GradebookTimeout",
+    "AttemptsChanged", "CommitUnknown", "ExerciseClosed", "GradebookError", "GradebookReadOnly", "GradebookTimeout",
     "GradebookUnreachable", "RosterRow", "Store", "StudentRow", "answer_problem", "attempts", "clean_answer",
     "resolve_url", "students", "submission_key",
 ]

@@ -55,11 +55,13 @@ _PROBE_ID = " writable?"  # never a student id (they have no spaces): the start-
 _ONE_EXERCISE = (attempts.c.student_id == bindparam("student_id"), attempts.c.assignment_id == bindparam("assignment_id"),
                  attempts.c.position == bindparam("position"))
 _VALID = attempts.c.valid.is_(True)
-# (valid tries, best valid score or None, whether submission_id is stored: for any exercise) in one query
+# (valid tries, best valid score or None, whether submission_id is stored: for any exercise, and how many
+# attempts of the student's to the whole assignment are stored) in one query
 _TRIES_AND_SEEN = select(
     func.count(case((_VALID, 1))),
     func.max(case((_VALID, attempts.c.score))),
     select(attempts.c.id).where(attempts.c.submission_id == bindparam("submission_id")).scalar_subquery(),
+    select(func.count()).select_from(attempts).where(*_ONE_EXERCISE[:2]).scalar_subquery(),
 ).where(*_ONE_EXERCISE)
 _BY_SUBMISSION = select(attempts).where(attempts.c.submission_id == bindparam("submission_id"))
 _OF_ASSIGNMENT = select(attempts).where(*_ONE_EXERCISE[:2]).order_by(attempts.c.id)
@@ -68,6 +70,12 @@ _OF_EXERCISE = select(attempts).where(*_ONE_EXERCISE).order_by(attempts.c.id)
 
 class ExerciseClosed(Exception):
     """record(max_tries=...) refused a submission: str(error) is "solved" or "no tries left"."""
+
+
+class AttemptsChanged(Exception):
+    """record(known_attempts=n) refused a submission: the gradebook holds another number of the student's
+    attempts to the assignment than the caller knew of (another tab or process stored one meanwhile).
+    Nothing was stored: read the attempts again and submit again."""
 
 
 class Store(Reports):
@@ -170,7 +178,8 @@ class Store(Reports):
 
     def record(self, submission_id: str, student_id: str, assignment_id: str, position: int, family_id: str,
                seed: int, answer: str, feedback_valid: bool, score: float, mistake: str | None = None, *,
-               max_tries: int | None = None, student_known: bool = False) -> Attempt:
+               max_tries: int | None = None, student_known: bool = False,
+               known_attempts: int | None = None) -> Attempt:
         """Store one submission and commit it before returning the stored row.
 
         submission_id names one typed answer to one exercise (schema.submission_key): the same id again
@@ -188,6 +197,12 @@ class Store(Reports):
 
         student_known: the caller has just read an attempt of this student, so the student's row exists
         (rows are never deleted) and is not inserted again.
+
+        known_attempts: how many of the student's attempts to the assignment the caller has read (and
+        decided on: the tries it graded with, a submission seen before). When the gradebook holds another
+        number, AttemptsChanged is raised and nothing is stored. Rows are never deleted, so the same number
+        is the same rows; the check runs under the same lock as max_tries, so the exercise's tries cannot
+        change between it and the insert.
 
         Raises GradebookError when the database fails; CommitUnknown when it failed during COMMIT (the
         row may be stored: look it up by submission_id)."""
@@ -210,16 +225,22 @@ class Store(Reports):
                              f"character): {answer[:40]!r}")
         if max_tries is not None and (isinstance(max_tries, bool) or not isinstance(max_tries, int) or max_tries < 1):
             raise ValueError(f"max_tries must be an int >= 1, got {max_tries!r}")
+        if known_attempts is not None and (isinstance(known_attempts, bool) or not isinstance(known_attempts, int)
+                                           or known_attempts < 0):
+            raise ValueError(f"known_attempts must be an int >= 0, got {known_attempts!r}")
 
         exercise = {"student_id": student_id, "assignment_id": assignment_id, "position": position}
 
         def work(conn: Connection, trans) -> Attempt:
-            if max_tries is not None:
+            if max_tries is not None or known_attempts is not None:
                 if self.dialect == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                                  {"key": json.dumps([student_id, assignment_id, position])})
-                tries, best, seen = conn.execute(_TRIES_AND_SEEN, {**exercise, "submission_id": submission_id}).one()
-                if seen is None and (tries >= max_tries or (best is not None and best >= SOLVED)):
+                tries, best, seen, stored_now = conn.execute(
+                    _TRIES_AND_SEEN, {**exercise, "submission_id": submission_id}).one()
+                if known_attempts is not None and stored_now != known_attempts:
+                    raise AttemptsChanged(f"{stored_now} attempts stored, {known_attempts} known")
+                if max_tries is not None and seen is None and (tries >= max_tries or (best is not None and best >= SOLVED)):
                     raise ExerciseClosed("solved" if best is not None and best >= SOLVED else "no tries left")
             if not student_known:
                 self._add_student(conn, student_id)
