@@ -58,8 +58,10 @@ def submit(student: str, assignment, pos: int, form: dict) -> None:
     aid = assignment.id
     for key in (f"ex_fb_{aid}_{pos}", f"ex_err_{aid}_{pos}", f"ex_pending_{aid}_{pos}"):
         st.session_state.pop(key, None)  # feedback shows only for the answer just stored
+    drawn = st.session_state.pop("ex_attempts", None)  # the attempts the page was drawn from: not read again
+    known = drawn[2] if drawn and drawn[:2] == (student, aid) else None  # (the gradebook checks they are all)
     try:
-        outcome = submission.submit(store(), student, assignment, pos, typed_answer(aid, pos, form))
+        outcome = submission.submit(store(), student, assignment, pos, typed_answer(aid, pos, form), known)
     except submission.MaybeSaved as err:  # resolved from the gradebook on the next run that reaches it
         st.session_state[f"ex_pending_{aid}_{pos}"] = err.submission_id
         st.session_state[f"ex_err_{aid}_{pos}"] = str(err)
@@ -78,7 +80,7 @@ def submit(student: str, assignment, pos: int, form: dict) -> None:
     st.session_state[f"ex_fb_{aid}_{pos}"] = outcome.feedback
     lti_session.after_submit(student, assignment, outcome)  # the score to the LMS's outbox, if launched from one
     if outcome.attempts is not None:  # the run that follows draws from these instead of reading them again
-        st.session_state.ex_attempts = (student, aid, outcome.attempts)
+        st.session_state.ex_attempts = (student, aid, outcome.attempts, True)
 
 
 def resolve_pending(student: str, assignment, pos: int) -> None:
@@ -154,18 +156,21 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
         st.rerun(scope="app")
     if st.session_state.pop("ex_gradebook_down", False):  # the Submit a moment ago found it not answering
         gradebook_failed(aid, None)
-    known = st.session_state.pop("ex_attempts", None)  # what the Submit just now read and stored, if it did
+    known = st.session_state.pop("ex_attempts", None)  # what the Submit just now stored, and the rest it knew
     try:
-        states = practice.states(store_or_stop(), student, assignment, verified=verified,
-                                 attempts=known[2] if known and known[:2] == (student, aid) else None)
+        gradebook = store_or_stop()
+        fresh = known and known[:2] == (student, aid) and known[3]  # any other run reads them: another tab
+        attempts = known[2] if fresh else gradebook.attempts(student, aid)  # or process may have stored some
+        states = practice.states(gradebook, student, assignment, verified=verified, attempts=attempts)
     except Exception as err:  # the database went away after it was reached
         gradebook_failed(aid, err)
+    st.session_state.ex_attempts = (student, aid, attempts, False)  # the next Submit's callback starts from these
 
     solved = sum(s.solved for s in states)
     score = practice.total(states)
-    m = st.container(horizontal=True)  # one block for the two (columns would be three: a Submit redraws them)
-    m.metric("Score", f"{score:.0%}")
-    m.metric("Solved", f"{solved} of {assignment.size}")
+    # one element for the score and the exercises solved (two metrics would be three: a Submit redraws them)
+    st.metric("Score", f"{score:.0%}", delta=f"{solved} of {assignment.size} solved", delta_color="off",
+              delta_arrow="off")
     # the progress marks and the tries label the bar (one element, not a bar, a caption and a third metric)
     tries = sorted({i.tries for i in assignment.items})
     per = f"{tries[0]} tr{'y' if tries[0] == 1 else 'ies'} per exercise" if len(tries) == 1 else "tries vary by exercise"
@@ -188,14 +193,18 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
     # --- the exercise --------------------------------------------------------------------------------
 
     with st.container(border=True):
-        st.subheader(f"{pos + 1}. {ex.title}", anchor=False)
-        draw_prompt(ex)
         form = ex.form()
         fb_key = f"ex_fb_{aid}_{pos}"
         resolve_pending(student, assignment, pos)
+        # the title, the question and where the student stands: one element (a Submit redraws it)
+        if state.closed:
+            status = (f"**{'Solved' if state.solved else 'No tries left'}** · best score {state.score:.0%} after "
+                      f"{state.tries} tr{'y' if state.tries == 1 else 'ies'}")
+        else:
+            status = f":small[Try {state.tries + 1} of {state.max_tries}. An answer that cannot be read is not counted.]"
+        draw_prompt(ex, f"{pos + 1}. {ex.title}", status)
 
         if not state.closed:
-            st.caption(f"Try {state.tries + 1} of {state.max_tries}. An answer that cannot be read is not counted.")
             kind = form["kind"]
             if kind == "matrix":
                 st.toggle("Fill in a grid instead", key=f"ex_grid_{aid}_{pos}")
@@ -217,15 +226,14 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
         if error := st.session_state.pop(f"ex_err_{aid}_{pos}", None):
             st.error(plain(error), icon=":material/cloud_off:")
         fb = st.session_state.get(fb_key)
+        hint = ex.hint() if state.show_hint and not state.closed else None
         if fb is not None:
-            draw_feedback(fb)
-        elif state.last_score is not None:
-            st.caption(f"Your last answer: {plain(state.last_answer)} (score {state.last_score:.0%})")
-        if state.show_hint and not state.closed and (hint := ex.hint()):
-            st.info(plain(hint), icon=":material/lightbulb:")
-        if state.closed:
-            st.markdown(f"**{'Solved' if state.solved else 'No tries left'}** · best score {state.score:.0%} after "
-                        f"{state.tries} tr{'y' if state.tries == 1 else 'ies'}")
+            draw_feedback(fb, hint)  # the hint in the feedback's element
+        else:
+            if state.last_score is not None:
+                st.caption(f"Your last answer: {plain(state.last_answer)} (score {state.last_score:.0%})")
+            if hint:
+                st.info(plain(hint), icon=":material/lightbulb:")
 
     if state.closed and not state.earned_solution:
         st.info("This is the lecture's own exercise: its numbers are the same for everyone, so its answer shows only "
@@ -233,9 +241,9 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
                 "sign-on.", icon=":material/visibility_off:")
     if state.earned_solution:
         solution = practice.solution(ex, state)
-        with st.container(border=True):
-            st.subheader("Worked solution", anchor=False)
-            st.markdown("**Answer:** " + plain(solution.answer) + (f"\n\n{plain(solution.worked)}" if solution.worked else ""))
+        with st.container(border=True):  # the heading, the answer and its working: one element
+            st.markdown("### Worked solution\n\n**Answer:** " + plain(solution.answer)
+                        + (f"\n\n{plain(solution.worked)}" if solution.worked else ""), anchors=False)
             if solution.steps and st.toggle("Walk through it step by step, as on page 1", key=f"ex_walk_{aid}_{pos}"):
                 for i, step in enumerate(solution.steps, start=1):
                     draw_step(step, i, f"ex_steps_{aid}_{pos}")

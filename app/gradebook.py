@@ -124,14 +124,35 @@ def _prompt_tables(tables: tuple) -> str:
             + "".join(_html_table(name, rows) for name, rows in tables) + "</div>")
 
 
-def draw_prompt(ex: Exercise) -> None:
-    """The question and the matrices it refers to (plain text: nothing in it is read as markdown)."""
-    if tables := ex.tables():  # one element with the question (its markdown escaped, so no HTML in it either)
-        st.markdown(plain(ex.prompt()) + "\n\n" + _prompt_tables(tuple((name, tuple(map(tuple, _matrix_rows(rows))))
-                                                                     for name, rows in tables.items())),
-                    unsafe_allow_html=True)
-    else:
-        st.markdown(plain(ex.prompt()))
+_prompts: dict[tuple, str] = {}  # the prompt's markdown by (family, seed, variant): its params follow from them
+PROMPTS_KEPT = 20_000
+
+
+def prompt_markdown(ex: Exercise) -> str:
+    """The question and the matrices it refers to, as markdown with HTML tables (the question's own markdown
+    escaped: plain text). Memoised: page 6 draws the same exercise on every Submit."""
+    key = (ex.family.ID, ex.seed, ex.item.variant)
+    if (found := _prompts.get(key)) is None:
+        found = plain(ex.prompt())
+        if tables := ex.tables():
+            found += "\n\n" + _prompt_tables(tuple((name, tuple(map(tuple, _matrix_rows(rows))))
+                                                    for name, rows in tables.items()))
+        if len(_prompts) >= PROMPTS_KEPT:
+            _prompts.clear()
+        _prompts[key] = found
+    return found
+
+
+def draw_prompt(ex: Exercise, title: str | None = None, status: str = "") -> None:
+    """The question and the matrices it refers to (plain text: nothing in it is read as markdown), as one
+    element: with `title` (plain text) as its heading above and `status` (markdown) below, when given.
+    One element rather than a subheader, the prompt and a caption: page 6 redraws it on every Submit."""
+    body = prompt_markdown(ex)
+    if title is not None:
+        body = f"### {plain(title)}\n\n{body}"
+    if status:
+        body = f"{body}\n\n{status}"
+    st.markdown(body, unsafe_allow_html=True, anchors=False)  # the tables' HTML is built and escaped here
 
 
 def cells_table(cells: list[list[bool]]) -> str:
@@ -139,12 +160,14 @@ def cells_table(cells: list[list[bool]]) -> str:
     return _markdown_table("", [["✓" if ok else "✗" for ok in row] for row in cells])
 
 
-def draw_feedback(fb: Feedback) -> None:
+def draw_feedback(fb: Feedback, hint: str | None = None) -> None:
+    """The feedback of an answer; `hint` (plain text) below it in the same element, when given."""
+    more = f"\n\n:material/lightbulb: **Hint:** {plain(hint)}" if hint else ""
     if not fb.valid:
-        st.warning(plain(fb.message) + "  \n*Not counted as a try.*", icon=":material/edit:")
+        st.warning(plain(fb.message) + "  \n*Not counted as a try.*" + more, icon=":material/edit:")
     elif fb.correct:
-        st.success(plain(fb.message), icon=":material/check_circle:")
+        st.success(plain(fb.message) + more, icon=":material/check_circle:")
     else:  # with the cells it got right (✓) and wrong (✗), in the same element
         score = f" (score {fb.score:.0%})" if fb.score > 0 else ""
         cells = "\n\n" + cells_table(fb.cells) if fb.cells else ""
-        st.error(plain(fb.message) + score + cells, icon=":material/cancel:")
+        st.error(plain(fb.message) + score + cells + more, icon=":material/cancel:")

@@ -68,6 +68,12 @@ def answer(at: AppTest, text: str, pos: int = 0) -> AppTest:
     return at
 
 
+def score(at: AppTest) -> tuple[str, str]:
+    """The Score metric: (the score, the exercises solved), one element."""
+    assert [m.label for m in at.metric] == ["Score"]
+    return at.metric[0].value, at.metric[0].delta
+
+
 def params(student: str = "alice", pos: int = 0) -> dict:
     a, _ = assignment_files.load()
     return practice.exercise(student, a[0], pos).params
@@ -100,26 +106,26 @@ def test_wrong_then_hint_then_right_then_reload_keeps_progress(env):
 
     at = answer(at, "banana")  # unreadable: a message, no try used
     assert "not counted" in shown(at.warning).lower()
-    assert not at.info  # no hint: no wrong try yet
+    assert not at.info and "Hint" not in shown(at.warning)  # no hint: no wrong try yet
     wrong = softmax_row.MISTAKES["max_instead_of_softmax"](p)
     at = answer(at, wrong)
     assert softmax_row.EXPLAIN["max_instead_of_softmax"] in shown(at.error)
-    assert softmax_row.HINT in shown(at.info)  # the hint after a wrong try
-    assert "Try 2 of 2" in shown(at.caption)
-    assert "Worked solution" not in [s.value for s in at.subheader]
+    assert softmax_row.HINT in shown(at.error)  # the hint after a wrong try, in the feedback's element
+    assert "Try 2 of 2" in shown(at.markdown) and "Worked solution" not in shown(at.markdown)
+    reloaded = sign_in("alice")  # no feedback to show after a reload: the hint in an element of its own
+    assert softmax_row.HINT in shown(reloaded.info) and not reloaded.error and "Try 2 of 2" in shown(reloaded.markdown)
 
     at = answer(at, right)
     assert "Correct." in shown(at.success)
-    assert "Worked solution" in [s.value for s in at.subheader]
-    assert right in shown(at.markdown)
-    assert [m.value for m in at.metric][:2] == ["50%", "1 of 2"]
+    assert "Worked solution" in shown(at.markdown) and right in shown(at.markdown)
+    assert score(at) == ("50%", "1 of 2 solved")
 
     # come back later: a new session, signed in again; the gradebook has it
     again = sign_in("alice")
-    assert [m.value for m in again.metric][:2] == ["50%", "1 of 2"]
+    assert score(again) == ("50%", "1 of 2 solved")
     assert again.selectbox(key="ex_pos_practice").value == 1  # opens at the first unfinished exercise
     again.selectbox(key="ex_pos_practice").set_value(0).run()
-    assert "Solved" in shown(again.markdown) and "Worked solution" in [s.value for s in again.subheader]
+    assert "Solved" in shown(again.markdown) and "Worked solution" in shown(again.markdown)
 
     store = Store(f"sqlite:///{env['db']}")
     rows = store.attempts("alice", "practice")
@@ -254,7 +260,7 @@ def test_every_exercise_of_the_shipped_assignments_renders_and_takes_its_answer(
         at.button(key=f"FormSubmitter:ex_form_{assignment_id}_{pos}-Submit").click().run()
         assert not at.exception, (pos, [e.value for e in at.exception])
         assert "Correct." in shown(at.success), (pos, ex.family.ID, right, shown(at.error), shown(at.warning))
-        assert "Worked solution" in [s.value for s in at.subheader]
+        assert "Worked solution" in shown(at.markdown)
         steps = practice.solution(ex, None).steps
         if steps:  # the page 1 walk-through with the student's own numbers
             at.toggle(key=f"ex_walk_{assignment_id}_{pos}").set_value(True).run()
@@ -263,7 +269,7 @@ def test_every_exercise_of_the_shipped_assignments_renders_and_takes_its_answer(
             assert all(any(step.title in t for t in titles) for step in steps), (pos, titles)
             tables = page_tables(at)  # each step's matrices as heat tables, with the student's own numbers
             assert all(p.caption in tables for step in steps for p in step.panels), (pos, list(tables))
-    assert [m.value for m in at.metric][:2] == ["100%", f"{assignment.size} of {assignment.size}"]
+    assert score(at) == ("100%", f"{assignment.size} of {assignment.size} solved")
 
 
 def test_an_unreachable_gradebook_is_a_message_not_a_traceback(env, monkeypatch):

@@ -64,7 +64,7 @@ def test_submitting_the_same_answer_twice_is_one_try_with_one_feedback(env):
     at = answer(at, wrong(p))
     first = shown(at.error)
     at = answer(at, wrong(p))  # the second click of a double click: the same answer again
-    assert shown(at.error) == first and EXPLAINED in first and "Try 2 of 2" in shown(at.caption)
+    assert shown(at.error) == first and EXPLAINED in first and "Try 2 of 2" in shown(at.markdown)
     assert stored(f"sqlite:///{env['db']}") == [(wrong(p), "max_instead_of_softmax")]
 
 
@@ -73,7 +73,7 @@ def test_answers_that_cannot_be_stored_get_a_message_and_cost_nothing(env):
     for bad in ["0.5\x000.5", "0.1 0.2\x1b[0m", "1 " * 6_000]:
         at = answer(at, bad)
         assert "control character" in shown(at.warning) or "at most 10,000" in shown(at.warning)
-        assert "Try 1 of 2" in shown(at.caption)
+        assert "Try 1 of 2" in shown(at.markdown)
     assert stored(f"sqlite:///{env['db']}") == []
 
 
@@ -84,7 +84,7 @@ def test_a_lost_commit_reply_shows_the_stored_rows_feedback(proxied):
     proxy.set("drop_commit")
     at = answer(at, wrong(p))
     assert proxy.commits_dropped == 1
-    assert EXPLAINED in shown(at.error) and "Try 2 of 2" in shown(at.caption) and not shown(at.warning)
+    assert EXPLAINED in shown(at.error) and "Try 2 of 2" in shown(at.markdown) and not shown(at.warning)
     assert stored(url) == [(wrong(p), "max_instead_of_softmax")]
 
 
@@ -99,10 +99,10 @@ def test_a_lost_commit_with_the_gradebook_gone_says_so_and_the_next_run_resolves
     assert len(stored(url)) == 1  # it was committed
     proxy.set("pass")
     reloaded = sign_in("alice")  # a reload (a new session) shows what the gradebook holds
-    assert "Your last answer" in shown(reloaded.caption) and "Try 2 of 2" in shown(reloaded.caption)
+    assert "Your last answer" in shown(reloaded.caption) and "Try 2 of 2" in shown(reloaded.markdown)
     at.run()  # the next run reaches the gradebook: the answer's own feedback, counted once
     assert "may not have been saved" not in shown(at.error)
-    assert EXPLAINED in shown(at.error) and "Try 2 of 2" in shown(at.caption)
+    assert EXPLAINED in shown(at.error) and "Try 2 of 2" in shown(at.markdown)
     at = answer(at, softmax_row.solve(p))  # the next answer is graded and stored as itself
     assert "Correct." in shown(at.success)
     assert [a for a, _ in stored(url)] == [wrong(p), softmax_row.solve(p)]
@@ -120,7 +120,7 @@ def test_a_hung_gradebook_gives_a_timeout_message(proxied):
     assert took < 5.5  # one timeout: the page does not wait for the gradebook a second time
     proxy.set("pass")
     next(b for b in at.button if b.label == "Try again").click().run()
-    assert "Try 1 of 2" in shown(at.caption) and "not saved" in shown(at.error)  # the form is back, with why
+    assert "Try 1 of 2" in shown(at.markdown) and "not saved" in shown(at.error)  # the form is back, with why
     assert stored(url) == []
 
 

@@ -39,7 +39,9 @@ def server(tmp_path_factory):
 
 def clicks(page, n: int, gap_ms: int) -> None:
     """n real mouse clicks on Submit, gap_ms apart (mouse events at the button's centre, as a person's)."""
-    box = page.get_by_role("button", name="Submit").bounding_box()
+    button = page.get_by_role("button", name="Submit")
+    button.scroll_into_view_if_needed()  # as a person scrolls to it: mouse events land only inside the window
+    box = button.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     for i in range(n):
         if i:
