@@ -79,8 +79,8 @@ def submit(student: str, assignment, pos: int, form: dict) -> None:
         return
     st.session_state[f"ex_fb_{aid}_{pos}"] = outcome.feedback
     lti_session.after_submit(student, assignment, outcome)  # the score to the LMS's outbox, if launched from one
-    if outcome.attempts is not None:  # the run that follows draws from these instead of reading them again
-        st.session_state.ex_attempts = (student, aid, outcome.attempts, True)
+    if outcome.attempts is not None:  # the run that follows draws from these (and this assignment) instead of
+        st.session_state.ex_attempts = (student, aid, outcome.attempts, assignment)  # reading them again
 
 
 def resolve_pending(student: str, assignment, pos: int) -> None:
@@ -150,21 +150,22 @@ def exercise_area(aid: str, student: str, verified: bool) -> None:
     """Everything below the assignment: score, progress, the exercise, its Submit and feedback. A fragment:
     a Submit (or moving to another exercise) reruns only this part, score and progress included, not
     the page around it (sign-in, the assignment list, the navigation). The assignment is looked up again
-    on every run (exercises.assignments reads a file again only when it changed)."""
-    assignment = next((a for a in assignment_files.load()[0] if a.id == aid), None)
+    on every run but the one right after a Submit, which used it (exercises.assignments reads a file
+    again only when it changed)."""
+    known = st.session_state.pop("ex_attempts", None)  # what the Submit just now stored, and the rest it knew
+    fresh = known is not None and known[:2] == (student, aid) and known[3] is not None
+    assignment = known[3] if fresh else next((a for a in assignment_files.load()[0] if a.id == aid), None)
     if assignment is None:  # removed or renamed since the page was drawn: the whole page again
         st.rerun(scope="app")
     if st.session_state.pop("ex_gradebook_down", False):  # the Submit a moment ago found it not answering
         gradebook_failed(aid, None)
-    known = st.session_state.pop("ex_attempts", None)  # what the Submit just now stored, and the rest it knew
     try:
-        gradebook = store_or_stop()
-        fresh = known and known[:2] == (student, aid) and known[3]  # any other run reads them: another tab
-        attempts = known[2] if fresh else gradebook.attempts(student, aid)  # or process may have stored some
+        gradebook = store_or_stop()  # any run but the one after a Submit reads the attempts: another tab or
+        attempts = known[2] if fresh else gradebook.attempts(student, aid)  # process may have stored some
         states = practice.states(gradebook, student, assignment, verified=verified, attempts=attempts)
     except Exception as err:  # the database went away after it was reached
         gradebook_failed(aid, err)
-    st.session_state.ex_attempts = (student, aid, attempts, False)  # the next Submit's callback starts from these
+    st.session_state.ex_attempts = (student, aid, attempts, None)  # the next Submit's callback starts from these
 
     solved = sum(s.solved for s in states)
     score = practice.total(states)
