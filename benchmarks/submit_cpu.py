@@ -12,7 +12,9 @@ clock is the process's own CPU-time clock, in nanoseconds (every thread, ended o
 Streamlit runs each script run in a thread of its own), so each submit has a figure of its own: the
 mean and the median per submit, and the median and the minimum of the means of batches of --batch
 submits (what /proc/PID/stat's 10 ms ticks allowed; they are still the fallback). The server's idle CPU
-(read over a few quiet seconds before) is printed beside them, with the share of it a submit's window holds.
+(read over a few quiet seconds before) is printed beside them, with the share of it a submit's window
+holds, and so is the share of the main thread (Streamlit's event loop: receiving the Submit, sending
+the run's messages), from its /proc/PID/task/PID/schedstat.
 
 With --profile the server runs under cProfile in every thread (benchmarks/profiled_streamlit.py),
 collecting only during the submits (the thread CPU time of each function); the top entries are printed and the stats saved to
@@ -57,6 +59,15 @@ def cpu_s(pid: int) -> float:
     except OSError:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) * TICK_S
+
+
+def main_thread_s(pid: int) -> float:
+    """CPU seconds of the process's main thread (Streamlit's event loop: it receives the Submit and sends
+    the run's messages; the script runs in threads of their own): /proc/PID/task/PID/schedstat, in ns."""
+    try:
+        return int(Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return float("nan")
 
 
 def answers(student: str, assignment) -> list[tuple[int, str, str]]:
@@ -106,6 +117,7 @@ def main() -> None:
         else:
             proc = harness.start_streamlit(script, REPO, port, log, env=env)
     windows: list[float] = []
+    loop_windows: list[float] = []
     walls: list[float] = []
     try:
         harness.wait_healthy(url, proc)
@@ -142,18 +154,20 @@ def main() -> None:
                     if args.profile and not warm:
                         proc.send_signal(signal.SIGUSR1)  # collect during this submit only
                         time.sleep(0.05)
-                    before, t_before = cpu_s(proc.pid), time.monotonic()
+                    before, loop_before, t_before = cpu_s(proc.pid), main_thread_s(proc.pid), time.monotonic()
                     page.get_by_role("button", name="Submit").click()
                     expect(page.locator('[data-testid="stAlert"]', has_text=needle).first).to_be_visible(
                         timeout=60_000)
                     harness.wait_settled(page, quiet=0.3)
                     used, wall = cpu_s(proc.pid) - before, time.monotonic() - t_before
+                    loop_used = main_thread_s(proc.pid) - loop_before
                     if args.profile:
                         proc.send_signal(signal.SIGUSR2)
                     if warm:
                         warm = False
                     else:
                         windows.append(used)
+                        loop_windows.append(loop_used)
                         walls.append(wall)
                     if len(windows) >= args.submits:
                         break
@@ -176,6 +190,7 @@ def main() -> None:
               "profiled": args.profile,
               "server_cpu_ms_per_submit_mean": 1000 * sum(windows) / len(windows),
               "server_cpu_ms_per_submit_median": 1000 * statistics.median(windows),
+              "event_loop_cpu_ms_per_submit_mean": 1000 * sum(loop_windows) / len(loop_windows),
               "server_cpu_ms_per_submit_batch_median": 1000 * statistics.median(batches),
               "server_cpu_ms_per_submit_batch_min": 1000 * min(batches),
               "batch_means_ms": [round(1000 * b, 1) for b in batches],
@@ -185,6 +200,7 @@ def main() -> None:
               "revision": revision()}
     print(f"server CPU per submit ({result['gradebook']}, {len(windows)} submits{', PROFILED' if args.profile else ''}): "
           f"mean {result['server_cpu_ms_per_submit_mean']:.1f} ms, median {result['server_cpu_ms_per_submit_median']:.1f} ms, "
+          f"of it the event loop (main thread) {result['event_loop_cpu_ms_per_submit_mean']:.1f} ms; "
           f"batches of {args.batch}: median "
           f"{result['server_cpu_ms_per_submit_batch_median']:.1f} ms, min {result['server_cpu_ms_per_submit_batch_min']:.1f} ms "
           f"{result['batch_means_ms']}; idle server {result['idle_server_cpu_ms_per_s']:.1f} ms/s over {IDLE_S:.0f} s, "
