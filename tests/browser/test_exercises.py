@@ -15,6 +15,7 @@ from exercises import practice
 from exercises.families import softmax_row
 from exercises.store import Store
 from tests.browser import harness
+from tests.browser.a11y import axe_violations, describe
 from tests.browser.harness import SCREENSHOTS, full_screenshot, wait_settled
 
 pytestmark = pytest.mark.browser
@@ -76,8 +77,14 @@ def test_a_student_completes_an_exercise(page, server, monkeypatch):
 
     submit(page, softmax_row.MISTAKES["max_instead_of_softmax"](p))
     expect(alert(page, softmax_row.EXPLAIN["max_instead_of_softmax"])).to_be_visible()
-    expect(alert(page, softmax_row.HINT[:40])).to_be_visible()  # the hint after a wrong try
+    hint = alert(page, softmax_row.HINT[:40])  # the hint after a wrong try, in the feedback's element
+    expect(hint).to_be_visible()
+    expect(hint).to_contain_text(softmax_row.EXPLAIN["max_instead_of_softmax"])
+    expect(page.get_by_text("Try 2 of 3")).to_be_visible()  # the unreadable answer was not counted
     assert softmax_row.solve(p) not in page.content()
+    wait_settled(page)
+    failures = describe("6 exercises, a wrong answer with its hint", axe_violations(page))
+    assert not failures, "\n".join(failures)
 
     submit(page, softmax_row.solve(p))
     expect(alert(page, "Correct.")).to_be_visible()
