@@ -152,10 +152,10 @@ def test_practice_without_signing_in_stores_nothing(roster):
     at = answer(at, "banana")
     assert "Not counted as a try" in shown(at.warning)
     at = answer(at, softmax_row.MISTAKES["max_instead_of_softmax"](p))
-    assert "Try 2 of 2" in shown(at.caption)
+    assert "Try 2 of 2" in shown(at.markdown)
     at = answer(at, softmax_row.solve(p))
-    assert "Correct." in shown(at.success) and "Worked solution" in [s.value for s in at.subheader]
-    assert [m.value for m in at.metric][:2] == ["50%", "1 of 2"]
+    assert "Correct." in shown(at.success) and "Worked solution" in shown(at.markdown)
+    assert [(m.label, m.value, m.delta) for m in at.metric] == [("Score", "50%", "1 of 2 solved")]
     store = roster["store"]
     assert count(store, attempts) == 0 and count(store, students) == 0 and identity.methods(store.engine) == {}
 
@@ -186,11 +186,11 @@ def test_a_lecture_variant_answer_after_the_last_try_only_for_a_verified_student
             break
     assert "No tries left" in shown(at.markdown)
     if mode == "class_code":
-        assert "Worked solution" not in [s.value for s in at.subheader]
+        assert "Worked solution" not in shown(at.markdown)
         assert "its answer shows only to those who solve it" in shown(at.info)
         assert "**Answer:**" not in shown(at.markdown) and "attends most to" not in shown(at.markdown)
     else:
-        assert "Worked solution" in [s.value for s in at.subheader]
+        assert "Worked solution" in shown(at.markdown)
         assert f"**Answer:** {right}" in shown(at.markdown) and "attends most to" in shown(at.markdown)
 
 
