@@ -1,0 +1,63 @@
+"""benchmarks/class_probe.py: the main thread's CPU apart from the others' (checked against this process's
+own threads, one of them burning CPU), and the SQLite write-ahead log's size (a real WAL file)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+
+import gevent
+import psutil
+import pytest
+
+from benchmarks.class_probe import WalWatch, main_thread_cpu
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="Linux's /proc")
+
+
+def burn(seconds: float) -> None:
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+def test_the_main_thread_is_counted_apart_from_the_others():
+    before_main, before_all = main_thread_cpu([os.getpid()]), psutil.Process().cpu_times()
+    worker = threading.Thread(target=burn, args=(0.4,))
+    worker.start()
+    worker.join()
+    burn(0.1)
+    main = main_thread_cpu([os.getpid()]) - before_main
+    now = psutil.Process().cpu_times()
+    everything = (now.user + now.system) - (before_all.user + before_all.system)
+    assert 0.08 <= main <= 0.25  # this thread's 0.1 s, not the worker's 0.4 s
+    assert everything >= main + 0.3  # the worker's CPU is in the process's, not in the main thread's
+
+
+def test_a_process_that_is_gone_gives_none():
+    assert main_thread_cpu([2 ** 22 + 12345]) is None
+
+
+def test_the_wal_file_is_sampled(tmp_path):
+    db = tmp_path / "gradebook.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE t (x TEXT)")
+    watch = WalWatch(db, every=0.05)
+    g = gevent.spawn(watch.run)
+    gevent.sleep(0.12)
+    conn.executemany("INSERT INTO t VALUES (?)", [("x" * 1000,)] * 200)
+    conn.commit()
+    gevent.sleep(0.12)
+    g.kill()
+    s = watch.summary()
+    assert s["max_bytes"] == os.path.getsize(f"{db}-wal") > 200 * 1000
+    assert s["end_bytes"] == s["max_bytes"]
+    assert len(watch.samples) >= 3 and watch.samples[0][0] == 0.0
+    conn.close()
+
+
+def test_no_sqlite_file_no_summary():
+    assert WalWatch(None).summary() is None
