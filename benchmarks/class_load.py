@@ -38,7 +38,7 @@ from locust.env import Environment  # noqa: E402
 
 from benchmarks.checkout import revision  # noqa: E402
 from benchmarks.class_pairs import run_pairs  # noqa: E402
-from benchmarks.class_probe import WalWatch, main_thread_cpu, profile_dump, profile_start  # noqa: E402
+from benchmarks.class_probe import WalWatch, during_refreshes, main_thread_cpu, profile_dump, profile_start  # noqa: E402
 from benchmarks.class_server import class_server, cpu_seconds, kill_one_app  # noqa: E402
 from benchmarks.class_students import Arrival, Burst, Class, Student, projector  # noqa: E402
 from benchmarks.common import RESULTS, machine  # noqa: E402
@@ -199,7 +199,9 @@ def run(args) -> dict:
             "every_s": args.live, "refreshes": len(live.get("refreshes", [])), "error": live.get("error"),
             "refresh_p50_s": quantile(sorted(live.get("refreshes", [])), 0.5),
             "refresh_p95_s": quantile(sorted(live.get("refreshes", [])), 0.95),
-            "messages_per_refresh": quantile(sorted(live.get("messages", [])), 0.5), "full_runs": live.get("full_runs")},
+            "messages_per_refresh": quantile(sorted(live.get("messages", [])), 0.5), "full_runs": live.get("full_runs"),
+            "submits_during_refreshes": during_refreshes(acked, live.get("windows", []), quantile),
+            "windows": [[round(a - t0, 3), round(b - t0, 3)] for a, b in live.get("windows", [])]},
         "sqlite_wal": wal.summary(), "profile": str(args.profile) if profiled else None,
         "killed": killed or None, "reconnects": len(room.reconnects),
         "recovered_after_reconnect": sum(bool(s.get("recovered")) for s in room.submitted),
@@ -247,6 +249,10 @@ def show(r: dict) -> None:
         print(f"  live view open (every {lv['every_s']} s): {lv['refreshes']} refreshes, p50 {s(lv['refresh_p50_s'])}, "
               f"p95 {s(lv['refresh_p95_s'])}, {lv['messages_per_refresh']} messages each (median), "
               f"{lv['full_runs']} ran the whole page{'; ERROR ' + lv['error'] if lv['error'] else ''}")
+        if d := lv.get("submits_during_refreshes"):
+            print(f"  submits waiting while a refresh ran: {d['overlapping']}, p50 {s(d['overlapping_p50_s'])}, p95 "
+                  f"{s(d['overlapping_p95_s'])}; the others: {d['others']}, p50 {s(d['others_p50_s'])}, p95 "
+                  f"{s(d['others_p95_s'])}")
     if r["killed"]:
         print(f"  killed app process {r['killed']['pid']} {r['killed']['at_s']} s after {r['killed']['after']}; "
               f"{r['reconnects']} students reconnected and went on (reconnect and sign in again: p95 "

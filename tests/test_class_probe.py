@@ -61,3 +61,24 @@ def test_the_wal_file_is_sampled(tmp_path):
 
 def test_no_sqlite_file_no_summary():
     assert WalWatch(None).summary() is None
+
+
+def nearest(values: list[float], q: float) -> float | None:
+    return values[min(len(values) - 1, int(q * len(values)))] if values else None
+
+
+def test_submits_are_split_by_whether_a_refresh_ran_while_they_waited():
+    from benchmarks.class_probe import during_refreshes
+
+    windows = [(10.0, 10.5), (13.0, 13.2)]
+    submits = [{"pressed_at": 9.0, "feedback_s": 1.2},  # 9.0-10.2: overlaps the first
+               {"pressed_at": 10.4, "feedback_s": 0.05},  # inside the first
+               {"pressed_at": 12.0, "feedback_s": 0.9},  # 12.0-12.9: ends before the second
+               {"pressed_at": 13.2, "feedback_s": 0.1},  # starts as the second ends: not overlapping
+               {"pressed_at": 12.9, "feedback_s": 0.2},  # 12.9-13.1: overlaps the second
+               {"pressed_at": 5.0, "feedback_s": None}]  # no feedback: left out
+    d = during_refreshes(submits, windows, nearest)
+    assert (d["overlapping"], d["others"]) == (3, 2)
+    assert d["overlapping_p50_s"] == 0.2 and d["overlapping_p95_s"] == 1.2
+    assert d["others_p50_s"] == 0.9 and d["others_p95_s"] == 0.9
+    assert during_refreshes(submits, [], nearest) is None
