@@ -250,9 +250,9 @@ def show(r: dict) -> None:
               f"p95 {s(lv['refresh_p95_s'])}, {lv['messages_per_refresh']} messages each (median), "
               f"{lv['full_runs']} ran the whole page{'; ERROR ' + lv['error'] if lv['error'] else ''}")
         if d := lv.get("submits_during_refreshes"):
-            print(f"  submits waiting while a refresh ran: {d['overlapping']}, p50 {s(d['overlapping_p50_s'])}, p95 "
-                  f"{s(d['overlapping_p95_s'])}; the others: {d['others']}, p50 {s(d['others_p50_s'])}, p95 "
-                  f"{s(d['others_p95_s'])}")
+            print(f"  submits pressed near a refresh ({d['lead_s']} s before it to its end): {d['near']}, p50 "
+                  f"{s(d['near_p50_s'])}, p95 {s(d['near_p95_s'])}; the others: {d['others']}, p50 "
+                  f"{s(d['others_p50_s'])}, p95 {s(d['others_p95_s'])}")
     if r["killed"]:
         print(f"  killed app process {r['killed']['pid']} {r['killed']['at_s']} s after {r['killed']['after']}; "
               f"{r['reconnects']} students reconnected and went on (reconnect and sign in again: p95 "
@@ -312,7 +312,7 @@ def main(argv: list[str] | None = None) -> dict:
         if not args.live or args.url or args.profile:
             ap.error("--pairs N needs --live EVERY (and no --url or --profile): it starts each run's server itself")
         return run_pairs(sys.argv[1:] if argv is None else argv, args.pairs, args.live,
-                         args.json or RESULTS / f"class_load_live_pairs_{args.shape}_{args.students}.json", RESULTS)
+                         args.json or RESULTS / f"class_load_live_pairs_{args.shape}_{args.students}.json")
     result = run(args)
     path = args.json or RESULTS / f"class_load_{args.shape}_{args.students}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

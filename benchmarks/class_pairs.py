@@ -6,7 +6,8 @@ times, without and with the view open, in the order without, with, with, without
 noise floor: the ratios between neighbouring runs of the same side (runs 2 and 3, 4 and 5, ...), which
 differ in nothing but the time they ran. A ratio inside that floor says nothing.
 
-JSON: benchmarks/results/class_load_live_pairs_<shape>_<N>.json (or --json PATH), every run's figures in it.
+JSON: benchmarks/results/class_load_live_pairs_<shape>_<N>.json (or --json PATH), every run's figures in it;
+each run's own JSON beside it (..._run1.json, ...).
 """
 
 from __future__ import annotations
@@ -76,12 +77,12 @@ def summarize(runs: list[dict]) -> dict:
             "noise_floor": floor, "noise_floor_p95_ratios": [f["p95_ratio"] for f in floor]}
 
 
-def run_pairs(argv: list[str], pairs: int, every: int, out: Path, results: Path) -> dict:
+def run_pairs(argv: list[str], pairs: int, every: int, out: Path) -> dict:
     base = strip(argv, "--pairs", "--live", "--json", "--profile")
     runs = []
-    results.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     for i, live in enumerate(order(pairs)):
-        path = results / f"{out.stem}_run{i}.json"
+        path = out.parent / f"{out.stem}_run{i + 1}.json"  # beside the pairs' own JSON
         cmd = [sys.executable, str(HERE / "class_load.py"), *base, "--live", str(every if live else 0), "--json", str(path)]
         print(f"run {i + 1} of {2 * pairs}: live view {'open' if live else 'closed'}; load {os.getloadavg()[0]:.2f}",
               flush=True)

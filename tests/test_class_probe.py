@@ -67,18 +67,19 @@ def nearest(values: list[float], q: float) -> float | None:
     return values[min(len(values) - 1, int(q * len(values)))] if values else None
 
 
-def test_submits_are_split_by_whether_a_refresh_ran_while_they_waited():
+def test_submits_are_split_by_when_they_were_pressed_not_by_how_long_they_waited():
     from benchmarks.class_probe import during_refreshes
 
     windows = [(10.0, 10.5), (13.0, 13.2)]
-    submits = [{"pressed_at": 9.0, "feedback_s": 1.2},  # 9.0-10.2: overlaps the first
-               {"pressed_at": 10.4, "feedback_s": 0.05},  # inside the first
-               {"pressed_at": 12.0, "feedback_s": 0.9},  # 12.0-12.9: ends before the second
-               {"pressed_at": 13.2, "feedback_s": 0.1},  # starts as the second ends: not overlapping
-               {"pressed_at": 12.9, "feedback_s": 0.2},  # 12.9-13.1: overlaps the second
+    submits = [{"pressed_at": 9.0, "feedback_s": 1.2},  # waited across the first refresh, pressed 1 s before: far
+               {"pressed_at": 9.8, "feedback_s": 0.3},  # 0.2 s before the first: near
+               {"pressed_at": 10.4, "feedback_s": 0.05},  # while it ran: near
+               {"pressed_at": 12.0, "feedback_s": 0.9},  # far
+               {"pressed_at": 13.25, "feedback_s": 0.1},  # just after the second ended: far
+               {"pressed_at": 12.7, "feedback_s": 0.2},  # exactly the lead before the second: near
                {"pressed_at": 5.0, "feedback_s": None}]  # no feedback: left out
-    d = during_refreshes(submits, windows, nearest)
-    assert (d["overlapping"], d["others"]) == (3, 2)
-    assert d["overlapping_p50_s"] == 0.2 and d["overlapping_p95_s"] == 1.2
-    assert d["others_p50_s"] == 0.9 and d["others_p95_s"] == 0.9
+    d = during_refreshes(submits, windows, nearest, lead=0.3)
+    assert (d["near"], d["others"]) == (3, 3)
+    assert d["near_p50_s"] == 0.2 and d["near_p95_s"] == 0.3
+    assert d["others_p50_s"] == 0.9 and d["others_p95_s"] == 1.2
     assert during_refreshes(submits, [], nearest) is None
