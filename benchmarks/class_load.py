@@ -38,7 +38,7 @@ from locust.env import Environment  # noqa: E402
 
 from benchmarks.checkout import revision  # noqa: E402
 from benchmarks.class_pairs import run_pairs  # noqa: E402
-from benchmarks.class_probe import WalWatch, during_refreshes, main_thread_cpu, profile_dump, profile_start  # noqa: E402
+from benchmarks.class_probe import LoopLag, WalWatch, during_refreshes, main_thread_cpu, profile_dump, profile_start  # noqa: E402
 from benchmarks.class_server import class_server, cpu_seconds, kill_one_app  # noqa: E402
 from benchmarks.class_students import Arrival, Burst, Class, Student, projector  # noqa: E402
 from benchmarks.common import RESULTS, machine  # noqa: E402
@@ -136,6 +136,8 @@ def run(args) -> dict:
             main0 = main_thread_cpu(server["app_pids"])
             wal = WalWatch(server["sqlite"])
             watcher = gevent.spawn(wal.run)
+            lag = LoopLag()
+            lagger = gevent.spawn(lag.run)
             if args.profile:
                 profile_start(server["app_pids"])
             burst_cpu = None
@@ -157,6 +159,7 @@ def run(args) -> dict:
             cpu1, db1, t1 = cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"]), time.time()
             main1 = main_thread_cpu(server["app_pids"])
             watcher.kill()
+            lagger.kill()
             profiled = profile_dump(server["app_pids"], args.profile) if args.profile else None
             cpu1 += killed.get("cpu_s", 0.0)  # the killed process's CPU up to its death
             gen_cpu = time.process_time() - gen0
@@ -207,7 +210,7 @@ def run(args) -> dict:
         "recovered_after_reconnect": sum(bool(s.get("recovered")) for s in room.submitted),
         "reconnect_p95_s": (env.stats.get("reconnect+sign in", "WS").get_response_time_percentile(0.95) / 1000
                             if env.stats.get("reconnect+sign in", "WS").num_requests else None), "reconnect_examples": room.reconnects[:5],
-        "loadgen_cpu_s": gen_cpu, "wall_s": t1 - t0,
+        "loadgen_cpu_s": gen_cpu, "loadgen_loop_lag": lag.summary(), "wall_s": t1 - t0,
         "load_avg": {"start": load_start, "end": load_end},
         "errors": len(room.errors), "error_examples": room.errors[:5],
         "signin_p50_s": (env.stats.get("open+sign in", "WS").get_response_time_percentile(0.5) / 1000
@@ -237,6 +240,9 @@ def show(r: dict) -> None:
     cpu = r["server_cpu_ms_per_submit"]
     print(f"  server CPU per submit: {'-' if cpu is None else f'{cpu:.1f} ms'} ({r['server_cpu_s']['counted']}); "
           f"load generator CPU {r['loadgen_cpu_s']:.1f} s")
+    if lag := r.get("loadgen_loop_lag"):
+        print(f"  the load generator's loop woke late by p50 {s(lag['p50_s'])}, p95 {s(lag['p95_s'])}, max {s(lag['max_s'])}"
+              f" ({lag['late_50ms_s']:.1f} s in all in wakes over 50 ms late)")
     main, wal = r["server_cpu_s"].get("app_main_thread"), r.get("sqlite_wal")
     if main is not None or wal:
         wal_text = "-" if not wal else f"max {wal['max_bytes'] / 1e6:.1f} MB, at the end {wal['end_bytes'] / 1e6:.1f} MB"

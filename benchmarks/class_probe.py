@@ -110,3 +110,26 @@ def during_refreshes(submits: list[dict], windows: list[tuple[float, float]], qu
     far.sort()
     return {"lead_s": lead, "near": len(near), "near_p50_s": quantile(near, 0.5), "near_p95_s": quantile(near, 0.95),
             "others": len(far), "others_p50_s": quantile(far, 0.5), "others_p95_s": quantile(far, 0.95)}
+
+
+class LoopLag:
+    """How late the load generator's own event loop (gevent's hub, where every student's clock is read) wakes
+    a greenlet that sleeps `every` seconds: when it is late, every feedback is read late, and the figures
+    grow with no work of the server's. `run()` in a greenlet."""
+
+    def __init__(self, every: float = 0.01):
+        self.every = every
+        self.lags: list[float] = []
+
+    def run(self) -> None:
+        while True:
+            t = time.perf_counter()
+            gevent.sleep(self.every)
+            self.lags.append(max(0.0, time.perf_counter() - t - self.every))
+
+    def summary(self) -> dict | None:
+        if not self.lags:
+            return None
+        lags = sorted(self.lags)
+        return {"p50_s": lags[len(lags) // 2], "p95_s": lags[int(0.95 * (len(lags) - 1))], "max_s": lags[-1],
+                "late_50ms_s": sum(x for x in lags if x > 0.05)}

@@ -83,3 +83,19 @@ def test_submits_are_split_by_when_they_were_pressed_not_by_how_long_they_waited
     assert d["near_p50_s"] == 0.2 and d["near_p95_s"] == 0.3
     assert d["others_p50_s"] == 0.9 and d["others_p95_s"] == 1.2
     assert during_refreshes(submits, [], nearest) is None
+
+
+def test_the_loop_lag_sees_a_greenlet_that_does_not_yield():
+    from benchmarks.class_probe import LoopLag
+
+    lag = LoopLag(every=0.005)
+    g = gevent.spawn(lag.run)
+    gevent.sleep(0.05)
+    gevent.spawn(burn, 0.2)  # holds the hub: no other greenlet runs meanwhile
+    gevent.sleep(0.3)
+    g.kill()
+    s = lag.summary()
+    assert s["max_s"] >= 0.15  # the sleeper woke ~0.2 s late once
+    assert s["p50_s"] < 0.05  # and on time otherwise
+    assert s["late_50ms_s"] >= 0.15
+    assert LoopLag().summary() is None
