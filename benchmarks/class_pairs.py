@@ -2,7 +2,9 @@
 times, without and with the view open, in the order without, with, with, without, without, with, ...
 (ABBA: a drift of the machine that grows steadily through the runs weighs on both sides alike), each run a
 `class_load.py` of its own (a new server, a new gradebook). Reported: each pair's ratios with/without
-(p95, p50, server CPU per submit), their medians, the p95 of all the submits of each side pooled, and the
+(p95, p50, server CPU per submit, and that over the load generator's own CPU ratio: the load generator
+does the same work either way, so its CPU seconds rising says the machine, not the server, got slower),
+their medians, the p95 of all the submits of each side pooled, and the
 noise floor: the ratios between neighbouring runs of the same side (runs 2 and 3, 4 and 5, ...), which
 differ in nothing but the time they ran. A ratio inside that floor says nothing.
 
@@ -63,7 +65,10 @@ def summarize(runs: list[dict]) -> dict:
         pairs.append({"runs": [k, k + 1], "p95_off_s": off["p95_s"], "p95_on_s": on["p95_s"],
                       "p95_ratio": ratio(on["p95_s"], off["p95_s"]), "p50_ratio": ratio(on["p50_s"], off["p50_s"]),
                       "cpu_ms_off": off["cpu_ms"], "cpu_ms_on": on["cpu_ms"],
-                      "cpu_ratio": ratio(on["cpu_ms"], off["cpu_ms"])})
+                      "cpu_ratio": ratio(on["cpu_ms"], off["cpu_ms"]),
+                      "loadgen_cpu_ratio": ratio(on.get("loadgen_cpu_s"), off.get("loadgen_cpu_s")),
+                      "cpu_vs_loadgen_ratio": ratio(ratio(on["cpu_ms"], off["cpu_ms"]),
+                                                    ratio(on.get("loadgen_cpu_s"), off.get("loadgen_cpu_s")))})
     floor = [{"runs": [k, k + 1], "live": runs[k]["live"], "p95_ratio": ratio(runs[k + 1]["p95_s"], runs[k]["p95_s"]),
               "cpu_ratio": ratio(runs[k + 1]["cpu_ms"], runs[k]["cpu_ms"])}
              for k in range(1, len(runs) - 1, 2) if runs[k]["live"] == runs[k + 1]["live"]]
@@ -72,6 +77,7 @@ def summarize(runs: list[dict]) -> dict:
     return {"pairs": pairs, "median_p95_ratio": median([p["p95_ratio"] for p in pairs]),
             "median_p50_ratio": median([p["p50_ratio"] for p in pairs]),
             "median_cpu_ratio": median([p["cpu_ratio"] for p in pairs]),
+            "median_cpu_vs_loadgen_ratio": median([p["cpu_vs_loadgen_ratio"] for p in pairs]),
             "pooled_p95_off_s": pooled["off"], "pooled_p95_on_s": pooled["on"],
             "pooled_p95_ratio": ratio(pooled["on"], pooled["off"]),
             "noise_floor": floor, "noise_floor_p95_ratios": [f["p95_ratio"] for f in floor]}
@@ -91,7 +97,7 @@ def run_pairs(argv: list[str], pairs: int, every: int, out: Path) -> dict:
             raise SystemExit(f"run {i + 1} failed ({done.returncode}):\n{done.stdout[-1500:]}\n{done.stderr[-1500:]}")
         r = json.loads(path.read_text())
         runs.append({"live": live, "p95_s": r["p95_s"], "p50_s": r["p50_s"], "cpu_ms": r["server_cpu_ms_per_submit"],
-                     "main_thread_s": r["server_cpu_s"].get("app_main_thread"), "stored_once": r["stored_once"],
+                     "main_thread_s": r["server_cpu_s"].get("app_main_thread"), "loadgen_cpu_s": r["loadgen_cpu_s"], "stored_once": r["stored_once"],
                      "acknowledged": r["acknowledged"], "lost": r["lost"], "doubled": r["doubled"],
                      "refreshes": (r["live_view"] or {}).get("refreshes"), "load_avg": r["load_avg"],
                      "when": r["when"], "json": str(path), "times": [t[2] for t in r["timeline"]]})
@@ -113,9 +119,10 @@ def show(r: dict) -> None:
     for p in r["pairs"]:
         print(f"  runs {p['runs'][0] + 1}-{p['runs'][1] + 1}: p95 {p['p95_off_s']:.3f} -> {p['p95_on_s']:.3f} s "
               f"({pct(p['p95_ratio'])}); server CPU per submit {p['cpu_ms_off']:.1f} -> {p['cpu_ms_on']:.1f} ms "
-              f"({pct(p['cpu_ratio'])})")
+              f"({pct(p['cpu_ratio'])}; load generator's CPU {pct(p['loadgen_cpu_ratio'])})")
     print(f"  median of the pairs: p95 {pct(r['median_p95_ratio'])}, p50 {pct(r['median_p50_ratio'])}, "
-          f"CPU per submit {pct(r['median_cpu_ratio'])}")
+          f"CPU per submit {pct(r['median_cpu_ratio'])}, the same over the load generator's CPU (the same work "
+          f"either way: the machine's own drift taken out) {pct(r['median_cpu_vs_loadgen_ratio'])}")
     if r["pooled_p95_on_s"] is not None:
         print(f"  every submit of each side pooled: p95 {r['pooled_p95_off_s']:.3f} -> {r['pooled_p95_on_s']:.3f} s "
               f"({pct(r['pooled_p95_ratio'])})")

@@ -21,13 +21,13 @@ def test_each_run_gets_the_command_without_the_pairs_own_options():
     assert strip(argv, "--pairs", "--live", "--json") == ["--students", "300", "--shape", "arrival", "--seconds", "60"]
 
 
-def run(live: bool, p95: float, p50: float, cpu: float, times: list[float]) -> dict:
-    return {"live": live, "p95_s": p95, "p50_s": p50, "cpu_ms": cpu, "times": times}
+def run(live: bool, p95: float, p50: float, cpu: float, times: list[float], gen: float = 7.0) -> dict:
+    return {"live": live, "p95_s": p95, "p50_s": p50, "cpu_ms": cpu, "times": times, "loadgen_cpu_s": gen}
 
 
 def test_the_ratios_by_hand():
     runs = [run(False, 0.20, 0.05, 30.0, [0.1] * 19 + [1.0]),  # pair 1: off, on
-            run(True, 0.22, 0.05, 31.5, [0.1] * 19 + [2.0]),
+            run(True, 0.22, 0.05, 31.5, [0.1] * 19 + [2.0], gen=7.7),  # the machine 10% slower
             run(True, 0.30, 0.06, 33.0, [0.2] * 20),  # pair 2: on, off
             run(False, 0.40, 0.06, 33.0, [0.2] * 20)]
     s = summarize(runs)
@@ -35,6 +35,8 @@ def test_the_ratios_by_hand():
     assert [p["cpu_ratio"] for p in s["pairs"]] == pytest.approx([1.05, 1.0])
     assert s["median_p95_ratio"] == pytest.approx((1.1 + 0.75) / 2)
     assert s["median_cpu_ratio"] == pytest.approx(1.025)
+    assert [p["cpu_vs_loadgen_ratio"] for p in s["pairs"]] == pytest.approx([1.05 / 1.1, 1.0])
+    assert s["median_cpu_vs_loadgen_ratio"] == pytest.approx((1.05 / 1.1 + 1.0) / 2)
     assert s["median_p50_ratio"] == pytest.approx(1.0)
     # the noise floor: runs 2 and 3 are both "on" and differ only in when they ran
     assert [f["runs"] for f in s["noise_floor"]] == [[1, 2]]
