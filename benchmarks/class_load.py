@@ -14,7 +14,10 @@ alert, submits per second, the attempts read back from the gradebook (each ackno
 stored exactly once; lost; doubled), the server's CPU per submit (psutil, all its processes), the load
 average. It starts the server it measures (one app process, SQLite, or K processes behind HAProxy with a
 PostgreSQL of its own) unless --url names a running one (--database-url then reads the attempts back).
---live EVERY keeps the live view (/live) open on a simulated projector through the run.
+--live EVERY keeps the live view (/live) open on a simulated projector through the run; with --pairs N, the
+run is made 2N times, without and with the view in ABBA order (benchmarks/class_pairs.py). Each run also
+reports where the server's CPU went (its main thread apart, the SQLite -wal file, --profile PATH) and how
+late the load generator's own loop woke (benchmarks/class_probe.py).
 """
 
 from __future__ import annotations
