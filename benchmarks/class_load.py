@@ -14,7 +14,10 @@ alert, submits per second, the attempts read back from the gradebook (each ackno
 stored exactly once; lost; doubled), the server's CPU per submit (psutil, all its processes), the load
 average. It starts the server it measures (one app process, SQLite, or K processes behind HAProxy with a
 PostgreSQL of its own) unless --url names a running one (--database-url then reads the attempts back).
---live EVERY keeps the live view (/live) open on a simulated projector through the run.
+--live EVERY keeps the live view (/live) open on a simulated projector through the run; with --pairs N, the
+run is made 2N times, without and with the view in ABBA order (benchmarks/class_pairs.py). Each run also
+reports where the server's CPU went (its main thread apart, the SQLite -wal file, --profile PATH) and how
+late the load generator's own loop woke (benchmarks/class_probe.py).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ import gevent  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 from benchmarks.checkout import revision  # noqa: E402
+from benchmarks.class_pairs import run_pairs  # noqa: E402
+from benchmarks.class_probe import LoopLag, WalWatch, during_refreshes, main_thread_cpu, profile_dump, profile_start  # noqa: E402
 from benchmarks.class_server import class_server, cpu_seconds, kill_one_app  # noqa: E402
 from benchmarks.class_students import Arrival, Burst, Class, Student, projector  # noqa: E402
 from benchmarks.common import RESULTS, machine  # noqa: E402
@@ -100,7 +105,7 @@ def run(args) -> dict:
             server = {"url": args.url.rstrip("/"), "database_url": args.database_url, "app_pids": args.server_pid,
                       "db_pids": [], "gradebook": "given", "log": None,
                       "password": os.environ.get("ATTENTION_LAB_INSTRUCTOR_PASSWORD", ""),
-                      "codes": dict.fromkeys(students, args.class_code)}
+                      "codes": dict.fromkeys(students, args.class_code), "sqlite": None}
             if args.signin == "roster":
                 raise SystemExit("--url with --signin roster: make the codes on that server yourself; use "
                                  "--signin class-code --class-code CODE")
@@ -108,7 +113,7 @@ def run(args) -> dict:
             server_cm = None
         else:
             server_cm = class_server(args.processes, students, args.signin, args.database_url, tmp,
-                                     postgres=args.gradebook == "postgresql")
+                                     postgres=args.gradebook == "postgresql", profile=args.profile)
             server = server_cm.__enter__()
             folder = tmp / "assignments"
         try:
@@ -131,6 +136,13 @@ def run(args) -> dict:
                   f"{args.processes if not args.url else '?'} process(es)); load {load_start[0]:.2f}", flush=True)
             cpu0, db0, t0 = cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"]), time.time()
             gen0 = time.process_time()
+            main0 = main_thread_cpu(server["app_pids"])
+            wal = WalWatch(server["sqlite"])
+            watcher = gevent.spawn(wal.run)
+            lag = LoopLag()
+            lagger = gevent.spawn(lag.run)
+            if args.profile:
+                profile_start(server["app_pids"])
             burst_cpu = None
             live: dict = {}
             screen = (gevent.spawn(projector, server["url"], server["password"], assignment.id, args.live, live)
@@ -148,6 +160,10 @@ def run(args) -> dict:
             if killer is not None:
                 killer.kill()
             cpu1, db1, t1 = cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"]), time.time()
+            main1 = main_thread_cpu(server["app_pids"])
+            watcher.kill()
+            lagger.kill()
+            profiled = profile_dump(server["app_pids"], args.profile) if args.profile else None
             cpu1 += killed.get("cpu_s", 0.0)  # the killed process's CPU up to its death
             gen_cpu = time.process_time() - gen0
             load_end = os.getloadavg()
@@ -182,17 +198,22 @@ def run(args) -> dict:
         **back,
         "server_cpu_ms_per_submit": (app_cpu + db_cpu) * 1000 / len(acked) if acked and server["app_pids"] else None,
         "server_cpu_s": {"app": app_cpu, "database": db_cpu,
+                         "app_main_thread": None if main0 is None or main1 is None else main1 - main0,
                          "counted": "from the burst's instant" if args.shape == "burst" and burst_cpu
                          else "the whole run: opening the page and signing in included"},
         "live_view": None if not args.live else {
             "every_s": args.live, "refreshes": len(live.get("refreshes", [])), "error": live.get("error"),
             "refresh_p50_s": quantile(sorted(live.get("refreshes", [])), 0.5),
-            "refresh_p95_s": quantile(sorted(live.get("refreshes", [])), 0.95)},
+            "refresh_p95_s": quantile(sorted(live.get("refreshes", [])), 0.95),
+            "messages_per_refresh": quantile(sorted(live.get("messages", [])), 0.5), "full_runs": live.get("full_runs"),
+            "submits_during_refreshes": during_refreshes(acked, live.get("windows", []), quantile),
+            "windows": [[round(a - t0, 3), round(b - t0, 3)] for a, b in live.get("windows", [])]},
+        "sqlite_wal": wal.summary(), "profile": str(args.profile) if profiled else None,
         "killed": killed or None, "reconnects": len(room.reconnects),
         "recovered_after_reconnect": sum(bool(s.get("recovered")) for s in room.submitted),
         "reconnect_p95_s": (env.stats.get("reconnect+sign in", "WS").get_response_time_percentile(0.95) / 1000
                             if env.stats.get("reconnect+sign in", "WS").num_requests else None), "reconnect_examples": room.reconnects[:5],
-        "loadgen_cpu_s": gen_cpu, "wall_s": t1 - t0,
+        "loadgen_cpu_s": gen_cpu, "loadgen_loop_lag": lag.summary(), "wall_s": t1 - t0,
         "load_avg": {"start": load_start, "end": load_end},
         "errors": len(room.errors), "error_examples": room.errors[:5],
         "signin_p50_s": (env.stats.get("open+sign in", "WS").get_response_time_percentile(0.5) / 1000
@@ -222,12 +243,25 @@ def show(r: dict) -> None:
     cpu = r["server_cpu_ms_per_submit"]
     print(f"  server CPU per submit: {'-' if cpu is None else f'{cpu:.1f} ms'} ({r['server_cpu_s']['counted']}); "
           f"load generator CPU {r['loadgen_cpu_s']:.1f} s")
+    if lag := r.get("loadgen_loop_lag"):
+        print(f"  the load generator's loop woke late by p50 {s(lag['p50_s'])}, p95 {s(lag['p95_s'])}, max {s(lag['max_s'])}"
+              f" ({lag['late_50ms_s']:.1f} s in all in wakes over 50 ms late)")
+    main, wal = r["server_cpu_s"].get("app_main_thread"), r.get("sqlite_wal")
+    if main is not None or wal:
+        wal_text = "-" if not wal else f"max {wal['max_bytes'] / 1e6:.1f} MB, at the end {wal['end_bytes'] / 1e6:.1f} MB"
+        print(f"  server's main thread (event loop): {'-' if main is None else f'{main:.1f} s'} of its CPU, whole run;"
+              f" SQLite -wal file {wal_text}{'; profile ' + r['profile'] if r.get('profile') else ''}")
     print(f"  load average {r['load_avg']['start'][0]:.2f} at the start, {r['load_avg']['end'][0]:.2f} at the end;"
           f" errors {r['errors']}; server tracebacks {r['server_log_tracebacks']}")
     if r["live_view"]:
         lv = r["live_view"]
         print(f"  live view open (every {lv['every_s']} s): {lv['refreshes']} refreshes, p50 {s(lv['refresh_p50_s'])}, "
-              f"p95 {s(lv['refresh_p95_s'])}{'; ERROR ' + lv['error'] if lv['error'] else ''}")
+              f"p95 {s(lv['refresh_p95_s'])}, {lv['messages_per_refresh']} messages each (median), "
+              f"{lv['full_runs']} ran the whole page{'; ERROR ' + lv['error'] if lv['error'] else ''}")
+        if d := lv.get("submits_during_refreshes"):
+            print(f"  submits pressed near a refresh ({d['lead_s']} s before it to its end): {d['near']}, p50 "
+                  f"{s(d['near_p50_s'])}, p95 {s(d['near_p95_s'])}; the others: {d['others']}, p50 "
+                  f"{s(d['others_p50_s'])}, p95 {s(d['others_p95_s'])}")
     if r["killed"]:
         print(f"  killed app process {r['killed']['pid']} {r['killed']['at_s']} s after {r['killed']['after']}; "
               f"{r['reconnects']} students reconnected and went on (reconnect and sign in again: p95 "
@@ -270,6 +304,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--kill-one-at", type=float, metavar="S", help="--processes K>1: kill -9 one app process S "
                     "seconds after the start (burst: after its instant); its students reconnect, sign in again and "
                     "submit again what had no feedback")
+    ap.add_argument("--profile", type=Path, metavar="PATH", help="one process: run the server under cProfile "
+                    "(benchmarks/profiled_streamlit.py, every thread) through the run and write it to PATH (pstats)")
+    ap.add_argument("--pairs", type=int, default=0, metavar="N", help="with --live: N pairs of runs without and "
+                    "with the view, alternating (benchmarks/class_pairs.py: each pair's ratios, their median, the "
+                    "noise floor)")
     ap.add_argument("--timeout", type=float, default=300.0, help="give up this long after --seconds (300)")
     args = ap.parse_args(argv)
     if args.signin == "class-code" and args.url and not args.class_code:
@@ -278,6 +317,11 @@ def main(argv: list[str] | None = None) -> dict:
         ap.error("--kill-one-at needs --processes 2 or more (the students go on on the others)")
     if args.url and args.url.split("/")[2].split(":")[0] not in ("127.0.0.1", "localhost"):
         ap.error("load goes to 127.0.0.1 only: --url http://127.0.0.1:PORT")
+    if args.pairs:
+        if not args.live or args.url or args.profile:
+            ap.error("--pairs N needs --live EVERY (and no --url or --profile): it starts each run's server itself")
+        return run_pairs(sys.argv[1:] if argv is None else argv, args.pairs, args.live,
+                         args.json or RESULTS / f"class_load_live_pairs_{args.shape}_{args.students}.json")
     result = run(args)
     path = args.json or RESULTS / f"class_load_{args.shape}_{args.students}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -142,8 +142,10 @@ def kill_one_app(pids: list[int]) -> tuple[int, float] | None:
 
 @contextlib.contextmanager
 def class_server(processes: int, students: list[str], signin: str, database_url: str | None, tmp: Path,
-                 postgres: bool = False):
-    """Start what a run needs; yields a dict: url, database_url, app_pids, db_pids, codes, gradebook, log."""
+                 postgres: bool = False, profile: Path | None = None):
+    """Start what a run needs; yields a dict: url, database_url, app_pids, db_pids, codes, gradebook, log,
+    sqlite (the gradebook's file, or None). `profile` (one process): the app runs under
+    benchmarks/profiled_streamlit.py, writing its cProfile there on SIGHUP (collecting from SIGUSR1)."""
     env = {"ATTENTION_LAB_ASSIGNMENTS": str(assignments_folder(tmp / "assignments")), "ATTENTION_LAB_ROSTER": "",
            "ATTENTION_LAB_CLASS_CODE": "", "ATTENTION_LAB_INSTRUCTOR_PASSWORD": INSTRUCTOR_PASSWORD}
     with contextlib.ExitStack() as stack:
@@ -173,7 +175,16 @@ def class_server(processes: int, students: list[str], signin: str, database_url:
         port = harness.free_port()
         log_path = tmp / "server.log"
         log = stack.enter_context(open(log_path, "wb"))
-        if processes == 1:
+        if processes == 1 and profile is not None:
+            proc = subprocess.Popen([sys.executable, str(REPO / "benchmarks" / "profiled_streamlit.py"), "run",
+                                     "streamlit_app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+                                     "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                                    cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    env={**os.environ, **env, "PROFILE_OUT": str(profile)})
+            url = f"http://127.0.0.1:{port}"
+            stack.callback(harness.stop, proc)
+            harness.wait_healthy(url, proc)
+        elif processes == 1:
             proc = harness.start_streamlit("streamlit_app.py", REPO, port, log, env=env)
             url = f"http://127.0.0.1:{port}"
             stack.callback(harness.stop, proc)
@@ -187,7 +198,8 @@ def class_server(processes: int, students: list[str], signin: str, database_url:
             url = wait_ready(proc, log_path)
             threading.Thread(target=proc.stdout.read, daemon=True).start()  # drain it: a full pipe would block
         yield {"url": url, "database_url": database_url, "app_pids": [proc.pid], "db_pids": db_pids,
-               "codes": codes, "gradebook": gradebook, "log": log_path, "password": INSTRUCTOR_PASSWORD}
+               "codes": codes, "gradebook": gradebook, "log": log_path, "password": INSTRUCTOR_PASSWORD,
+               "sqlite": None if gradebook != "sqlite" else tmp / "gradebook.sqlite3"}
 
 
 def wait_ready(proc: subprocess.Popen, log_path: Path, timeout: float = 180.0) -> str:

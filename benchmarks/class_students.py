@@ -281,8 +281,9 @@ class Burst(Arrival):
 def projector(url: str, password: str, assignment_id: str, every: int, out: dict) -> None:
     """The instructor's live view (/live) on the projector: signs in with the dashboard's password, then
     reruns the view's fragment whenever its timer says (the auto_rerun message), as the frontend does,
-    until killed. `out` collects how many refreshes ran and how long each took."""
-    out.update(refreshes=[], error=None)
+    until killed. `out` collects how many refreshes ran, how long each took, the messages each brought and
+    how many of them the server ran as a whole page instead of the fragment (full_runs: 0 expected)."""
+    out.update(refreshes=[], windows=[], messages=[], full_runs=0, error=None)
     try:
         tab = Tab(url, "live", query=f"assignment={assignment_id}&exercise=1&every={every}")
         tab.open()
@@ -294,10 +295,13 @@ def projector(url: str, password: str, assignment_id: str, every: int, out: dict
         fragment, interval = next(iter(tab.auto_reruns.items()))
         while True:
             tab.idle(interval)
-            t0 = time.perf_counter()
+            t0, before, at = time.perf_counter(), tab.messages, time.time()
             tab.rerun(fragment_id=fragment, auto=True)
             tab.until_finished()
             out["refreshes"].append(time.perf_counter() - t0)
+            out["windows"].append((at, at + out["refreshes"][-1]))  # wall clock, as the submits' presses
+            out["messages"].append(tab.messages - before)
+            out["full_runs"] += not tab.run_fragments  # the server ran the whole page, not the fragment
     except gevent.GreenletExit:
         raise
     except Exception as err:

@@ -40,3 +40,10 @@ def test_widget_ids_come_from_the_page():
     for name in ("class_load.py", "class_students.py", "st_session.py", "class_server.py"):
         source = (REPO / "benchmarks" / name).read_text()
         assert "$$ID" not in source and "FormSubmitter:" not in source, name
+
+
+def test_pairs_need_the_live_view_and_a_server_of_their_own():
+    for extra in ([], ["--live", "3", "--url", "http://127.0.0.1:9"], ["--live", "3", "--profile", "x.prof"]):
+        proc = subprocess.run([sys.executable, "benchmarks/class_load.py", "--students", "2", "--shape", "burst",
+                               "--pairs", "1", *extra], cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2 and "--pairs N needs --live EVERY" in proc.stderr, (extra, proc.stderr[-500:])
