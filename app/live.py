@@ -22,4 +22,4 @@ for problem in problems:
 seconds = every()
 chosen = pick(found, "live")
 if chosen is not None:
-    draw_live(store_or_stop(), *chosen, key="live", seconds=seconds)
+    draw_live(store_or_stop(), *chosen, key="live", seconds=seconds, large=True)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from app.plain import plain
 from core.url_params import read_seed
-from exercises import live, practice
+from exercises import live, live_board, practice
 from exercises.assignments import Assignment
 from exercises.store import GradebookError, Store
 
@@ -23,10 +23,6 @@ PROJECTOR_CSS = """
   [data-testid="stMain"] [data-testid="stMarkdown"] p,
   [data-testid="stMain"] [data-testid="stMarkdown"] li { font-size: 1.7rem; line-height: 1.4; }
   [data-testid="stMain"] h1 { font-size: 3.2rem; }
-  [data-testid="stMain"] [data-testid="stMetricValue"],
-  [data-testid="stMain"] [data-testid="stMetricValue"] * { font-size: 5rem; line-height: 1.1; }
-  [data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.6rem; line-height: 1.3; }
-  [data-testid="stMain"] [data-testid="stProgress"] p { font-size: 1.7rem; }
 </style>
 """
 
@@ -90,8 +86,9 @@ def shared_snapshot(store: Store, assignment: Assignment, position: int) -> live
     return fresh
 
 
-def draw_live(store: Store, assignment: Assignment, position: int, key: str, seconds: int) -> None:
-    """The counts, the bars and the mistakes, redrawn every `seconds` (only this part of the page)."""
+def draw_live(store: Store, assignment: Assignment, position: int, key: str, seconds: int, large: bool = False) -> None:
+    """The counts, the bars and the mistakes, redrawn every `seconds` (only this part of the page). `large`:
+    presenter-size type (the projector page)."""
 
     @st.fragment(run_every=seconds)
     def board() -> None:
@@ -101,29 +98,14 @@ def draw_live(store: Store, assignment: Assignment, position: int, key: str, sec
             st.error(plain(f"{err} The view tries again in {seconds} s; nothing saved is lost."),
                      icon=":material/cloud_off:")
             return
-        draw(now, reveal=bool(st.session_state.get(f"{key}_reveal")))
+        draw(now, reveal=bool(st.session_state.get(f"{key}_reveal")), large=large)
 
     board()
     # below the fragment: drawn with the page, not again on every refresh
     st.caption(f"Updates every {seconds} s while students work · each student counts once, by their latest readable answer")
 
 
-def draw(now: live.Live, reveal: bool) -> None:
-    m = st.container(horizontal=True)  # one block for the three (columns would be four): every refresh redraws them
-    m.metric("Submitted", now.submitted)
-    m.metric("Solved", now.solved)
-    m.metric("Answered", now.answered, help="Students with a readable answer: the bars count each one's latest.")
-    what = {"choice": "", "number": " (3 significant digits)",
-            "groups": " (everyone has their own numbers)" if now.answer is None else " (right or wrong, and why)"}
-    st.markdown(f"**Each student's latest answer{what[now.kind]}**")
-    for bar in now.bars:
-        mark = "✓ " if reveal and bar.right else ""
-        share = bar.students / now.answered if now.answered else 0.0
-        st.progress(share, text=plain(f"{mark}{bar.label} · {bar.students}"))
-    if reveal and now.answer is not None:
-        st.markdown("**Answer:** " + plain(now.answer))
-    if now.mistakes:  # the heading and the list: one element
-        st.markdown("**Named mistakes** (students who made each at least once)\n\n"
-                    + "\n".join("- " + plain(f"{m.name} · {m.students}: {m.explanation}") for m in now.mistakes))
-    else:
-        st.caption("No named mistake yet.")
+def draw(now: live.Live, reveal: bool, large: bool = False) -> None:
+    """The board as one element (exercises/live_board.py): a refresh sends one message, not one per count,
+    bar and list."""
+    st.html(live_board.board_html(now, reveal=reveal, large=large))

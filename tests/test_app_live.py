@@ -13,9 +13,16 @@ from tests.apptest import texts as shown
 from tests.hostile import server_leaks, tally
 from tests.test_app_signin import env  # noqa: F401 (fixture)
 from tests.test_hostile_pages import SEEDS
+from tests.test_live_board import read_board
 
 LIVE = "app/live.py"
 STUDENTS = ("zoe_secret", "yann_hidden")
+
+
+def board(at: AppTest) -> dict | None:
+    """The live board (exercises/live_board.py) the run shows, read back; None when there is none."""
+    bodies = [h.proto.body for h in at.get("html") if 'class="al-live' in h.proto.body]
+    return read_board(bodies[0]) if bodies else None
 
 
 def sent(at: AppTest) -> str:
@@ -59,22 +66,23 @@ def submission_store():
 
 def test_the_live_page_is_closed_without_the_password(env):  # noqa: F811
     at = open_page(LIVE)
-    assert not at.metric and "Password" in [t.label for t in at.text_input]
+    assert board(at) is None and "Password" in [t.label for t in at.text_input]
 
 
 def test_the_live_page_counts_the_class_and_names_nobody(env):  # noqa: F811
     right = answer_the_ice()
     at = signed_in(LIVE, assignment="practice", exercise="2")
-    assert [(m.label, m.value) for m in at.metric][:2] == [("Submitted", "2"), ("Solved", "1")]
-    bars = [p.proto.text for p in at.get("progress")]
+    b = board(at)
+    assert (b["counts"]["Submitted"], b["counts"]["Solved"]) == (2, 1)
+    bars = b["bars"]
     assert len(bars) == 3 and sum(b.endswith(" · 1") for b in bars) == 2
-    assert not any("✓" in b for b in bars) and "Answer:" not in shown(at.markdown)  # not revealed by default
+    assert not any("✓" in b for b in bars) and "Answer:" not in b["text"]  # not revealed by default
     text = sent(at)
     assert not any(s in text for s in STUDENTS) and "zoe" not in text and "yann" not in text
 
     at.toggle(key="live_reveal").set_value(True).run()
-    assert sum("✓" in p.proto.text for p in at.get("progress")) == 1
-    assert right in shown(at.markdown)
+    assert sum("✓" in b for b in board(at)["bars"]) == 1
+    assert "Answer:" in board(at)["text"] and right in board(at)["text"]
 
 
 def test_the_links_settings_and_hostile_ones(env):  # noqa: F811
@@ -91,9 +99,9 @@ def test_the_dashboard_has_a_live_tab(env):  # noqa: F811
     answer_the_ice()
     at = signed_in("app/instructor.py")
     assert [t.label for t in at.tabs][:2] == ["Roster", "Live"]
-    assert ("Submitted", "0") in [(m.label, m.value) for m in at.metric]  # exercise 1: nobody yet
+    assert board(at)["counts"]["Submitted"] == 0  # exercise 1: nobody yet
     at.selectbox(key="dash_live_position_practice").set_value(1).run()
-    assert ("Submitted", "2") in [(m.label, m.value) for m in at.metric]
+    assert board(at)["counts"]["Submitted"] == 2
 
 
 def test_the_live_page_never_imports_torch(env):  # noqa: F811
@@ -114,7 +122,7 @@ def test_hostile_links(env):  # noqa: F811
             leaks += bool(server_leaks(sent(at)))
     tally("live page links", len(SEEDS) * 3, exceptions, leaks)
     assert (exceptions, leaks) == (0, 0)
-    assert at.metric and at.selectbox(key="live_assignment").value == "practice"
+    assert board(at) is not None and at.selectbox(key="live_assignment").value == "practice"
 
 
 def test_one_snapshot_serves_every_view_for_a_second(tmp_path, monkeypatch):

@@ -42,7 +42,8 @@ def server(tmp_path_factory):
 
 
 def metric(page, label: str):
-    return page.locator('[data-testid="stMetric"]', has_text=label).locator('[data-testid="stMetricValue"]')
+    """A count on the live board (exercises/live_board.py): the value under its label."""
+    return page.locator(".al-live-count", has_text=label).locator(".al-live-n")
 
 
 def test_the_projector_shows_two_students_answering(page, chromium, blocked_requests, server, monkeypatch):
@@ -73,7 +74,7 @@ def test_the_projector_shows_two_students_answering(page, chromium, blocked_requ
             context.close()
     expect(metric(page, "Solved")).to_have_text("1")
     assert page.evaluate("() => window.notReloaded === true")  # the fragment redrew; the page did not reload
-    bars = page.locator('[data-testid="stProgress"]')
+    bars = page.locator(".al-live-bars li")
     expect(bars.filter(has_text=f"{right} · 1")).to_have_count(1)
     expect(bars.filter(has_text=f"{wrong} · 1")).to_have_count(1)
     assert "✓" not in page.content() and not any(s in page.content() for s in STUDENTS)
