@@ -11,6 +11,18 @@ one part of page 1, to time what each part adds to an edit of X. Each page shows
 - kwidgets: widgets with X outside the fragment and the keyed rerun, as page 1 does.
 - content: floorfrag plus what page 1's fragment draws after the answer (the answer box, the step
   controls, step 1 with its formula, heat table and Export popover, the lecture pack).
+
+Issue 10's last route to 1.5x (page1_onepiece.py): the four matrices as ONE component inside the fragment,
+each step as ONE element (st.markdown of HTML, the formula as MathML). Each keeps the answer box as page 1 draws it.
+- onestep: content (X a text area in the fragment, no other inputs) with each step one element; the step
+  controls, Export popovers and lecture pack kept.
+- component: page 1's other inputs outside the fragment (the expander, seed row, ICE #1 button, switches,
+  token names; not wired), the component in the fragment, then page 1's results as today.
+- component+onestep: component with each step one element: the candidate for page 1.
+- component+onestep+katex: the same, each step in two elements (heading, KaTeX formula, shapes and meaning
+  in one st.markdown; the heat tables in one st.html): what MathML saves over KaTeX.
+- componentonly: the route's bound: the component, the answer box and the one-element steps, nothing else
+  (no other inputs, step controls, Export popovers or lecture pack).
 """
 
 from __future__ import annotations
@@ -97,6 +109,60 @@ def body():
 
 body()
 '''
+_INPUTS = '''st.title("Self-attention, step by step")
+st.caption("Type the token embeddings X and the weights W_Q, W_K, W_V; every step below follows from them.")
+with st.expander("Inputs: X, W_Q, W_K, W_V", expanded=True):
+    top = st.columns([1.2, 1, 1, 1, 1, 1.3, 1.3], vertical_alignment="bottom")
+    with top[0]:
+        st.segmented_control("Edit matrices as", ["Text", "Grid"], default="Text", key="mode", required=True)
+    top[1].number_input("Seed", 0, 999_999, key="seed")
+    top[2].number_input("tokens n", 1, 8, 3, key="n")
+    top[3].number_input("d_model", 1, 8, 4, key="dm")
+    top[4].number_input("d_k", 1, 8, 3, key="dk")
+    top[5].button("Load seed", width="stretch")
+    top[6].button("New seed", icon=":material/casino:", width="stretch")
+    st.button("Back to the lecture's ICE #1", type="tertiary")
+    opts = st.columns([1, 1, 3])
+    opts[0].toggle("Scale by √d_k", value=True)
+    opts[1].toggle("Causal mask", value=False)
+    opts[2].text_input("Token names (optional)", placeholder="e.g. the cat sat")
+'''
+_PIECES = Path(__file__).with_name("page1_onepiece.py").read_text().split('"""', 2)[2]  # no docstring: magic shows it
+_RESULTS = '''
+from app.export import lecture_pack_button
+from core.examples import ICE1_QUESTION, token_labels
+from core.overflow import checked_self_attention
+from core.steps import attention_steps
+{steps_import}
+
+
+@st.fragment
+def body():
+    mats = {mats}
+    result = checked_self_attention(*mats.values(), scale=True, causal=False)
+    labels = token_labels("", mats["X"].shape[0])
+    with st.container(border=True):
+        st.markdown(f"**ICE #1 asks:** {{ICE1_QUESTION}}")
+        sentences = most_attended(result.weights, labels)
+        st.success("**Answer:** " + sentences[1] + ".", icon=":material/check_circle:")
+        st.caption(" · ".join(sentences))
+    draw_steps(steps := attention_steps(result, labels, x=mats["X"]), key="sa"{steps_args})
+    {pack}lecture_pack_button("Self-attention, step by step", steps, "sa", walkthrough=True, inputs=mats)
+
+
+body()
+'''
+_BOX = '{"X": read_matrix(st.text_area("X", value=X0)), **{k: v for k, v in ice1().items() if k != "X"}}'
+
+
+def _route(component: bool, onestep: bool, inputs: bool, steps_args: str = "", pack: str = "") -> str:
+    """Page 1's results in one fragment, X in a text area or the matrices in the component (inputs: page 1's
+    other inputs outside the fragment), its steps as today or one element each."""
+    return (_IMPORTS + _PIECES + "\n\n" + (_INPUTS if inputs else "")
+            + _RESULTS.format(steps_import="" if onestep else "from app.steps import draw_steps",
+                              mats="typed()" if component else _BOX, steps_args=steps_args, pack=pack))
+
+
 PAGES = {
     "floor": _IMPORTS + 'st.success("**Answer:** " + answer(read_matrix(st.text_area("X", value=X0))))\n',
     "floorfrag": _IMPORTS + _FRAGMENT,
@@ -104,6 +170,11 @@ PAGES = {
     "widgets": _IMPORTS + _WIDGETS + "\n\n" + _FRAGMENT,
     "kwidgets": _IMPORTS + _WIDGETS + _KEYED,
     "content": _IMPORTS + _CONTENT,
+    "onestep": _route(component=False, onestep=True, inputs=False),
+    "component": _route(component=True, onestep=False, inputs=True),
+    "component+onestep": _route(component=True, onestep=True, inputs=True),
+    "component+onestep+katex": _route(component=True, onestep=True, inputs=True, steps_args=", katex=True"),
+    "componentonly": _route(component=True, onestep=True, inputs=False, steps_args=", controls=False", pack="if 0: "),
 }
 
 

@@ -1,5 +1,7 @@
 """benchmarks/page1_stripped.py: each stripped copy of page 1 runs and shows roundtrip.py's answer for the X
-typed in its "X" box (page1_variants.py times it by that sentence), after an edit too."""
+typed in its "X" box (page1_variants.py times it by that sentence), after an edit too. The copies whose
+matrices are one components.v2 element (page1_onepiece.py) are driven through the session state, the only
+way AppTest can set a component's value; what the component's JavaScript does is not run here."""
 
 import sys
 from pathlib import Path
@@ -14,12 +16,36 @@ from page1_stripped import PAGES  # noqa: E402
 from roundtrip import X_TEXTS, answer_for  # noqa: E402
 
 
+def _answers(at) -> str:
+    assert not at.exception, [e.value for e in at.exception]
+    return " ".join(str(s.value) for s in at.success)
+
+
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_stripped_page_shows_the_answer_for_the_typed_x(name):
     at = AppTest.from_string(PAGES[name], default_timeout=60).run()
-    assert not at.exception, [e.value for e in at.exception]
-    box = at.text_area[[t.label for t in at.text_area].index("X")]  # a keyed rerun's tree holds the fragment only
+    assert answer_for(X_TEXTS[0]) in _answers(at)
+    labels = [t.label for t in at.text_area]
+    component = "X" not in labels
+    box = None if component else at.text_area[labels.index("X")]  # a keyed rerun's tree holds the fragment only
+    if component:  # one element holding the four matrices
+        sent = at.get("bidi_component")[0].value["matrices"]
+        assert sorted(sent) == ["W_K", "W_Q", "W_V", "X"] and sent["X"] == X_TEXTS[0]
     for x in X_TEXTS[::-1]:
-        box.input(x).run()
-        assert not at.exception, [e.value for e in at.exception]
-        assert answer_for(x) in " ".join(str(s.value) for s in at.success)
+        if component:
+            at.session_state["mx"] = {"matrices": {**sent, "X": x}}
+            at.run()
+        else:
+            box.input(x).run()
+        assert answer_for(x) in _answers(at)
+
+
+def test_one_element_steps_show_each_formula_as_mathml_and_its_heat_table():
+    at = AppTest.from_string(PAGES["component+onestep"], default_timeout=60).run()
+    at.toggle(key="sa_all").set_value(True).run()
+    steps = [m.value for m in at.markdown if m.value.startswith("<section")]  # st.html would drop <math>
+    assert len(steps) == 7 and all('<math xmlns="http://www.w3.org/1998/Math/MathML"' in s for s in steps)
+    assert "<h3>4. Scores Q·Kᵀ</h3>" in steps[3] and "<table" in steps[3] and "<msup><mi>K</mi>" in steps[3]
+    assert not at.get("html") and not [m for m in at.markdown if "$$" in m.value]  # one element a step, no KaTeX
+    bound = AppTest.from_string(PAGES["componentonly"], default_timeout=60).run()
+    assert [m.value[:30] for m in bound.markdown if m.value.startswith("<section")] == [steps[0][:30]]  # step 1
