@@ -53,6 +53,12 @@ _JS = """export default function (component) {
   });
 }"""
 matrix_inputs = st.components.v2.component("matrix_inputs", html=_HTML, css=_CSS, js=_JS)
+# a step's HTML (escaped on the server) set as innerHTML: no markdown parse, no sanitizer dropping <math>
+_VIEW_JS = """export default function ({ data, parentElement: root }) {
+  const box = root.querySelector("div") || root.appendChild(document.createElement("div"));
+  if (box.__html !== data) { box.__html = data; box.innerHTML = data; }
+}"""
+step_view = st.components.v2.component("step_view", js=_VIEW_JS)
 X0 = "1 2 3 -1\n1 0 0 0"
 VALUES = {"X": X0, **{k: format_matrix(v) for k, v in ice1().items() if k != "X"}}
 
@@ -76,15 +82,18 @@ def step_html(step, number: int) -> str:
             f'<div style="display:flex;flex-wrap:wrap;gap:1rem">{_tables(step)}</div></section>')
 
 
-def draw_steps(steps, key: str, controls: bool = True, katex: bool = False) -> None:
-    """Page 1's draw_steps with each step one element (katex: two, the text and KaTeX formula in one
-    st.markdown, the heat tables in one st.html); controls: the step controls and Export popovers
-    (without them step 1 only, as page 1 opens)."""
+def draw_steps(steps, key: str, controls: bool = True, how: str = "markdown") -> None:
+    """Page 1's draw_steps with each step one element, an st.markdown of its HTML (how="view": the
+    step_view component; "katex": two, the text and KaTeX formula in one st.markdown, the heat tables in
+    one st.html); controls: the step controls and Export popovers (without them step 1 only, as page 1
+    opens)."""
     shown = step_controls(key, steps) if controls else 1
     for i, step in enumerate(steps[:shown], start=1):
-        if katex:
+        if how == "katex":
             st.markdown(f"### {i}. {step.title}\n$$\n{step.latex}\n$$\n\n**Shapes:** {step.shapes}  \n{step.meaning}")
             st.html(_tables(step))
+        elif how == "view":
+            step_view(key=f"{key}_view_{i}", data=step_html(step, i))
         else:  # st.html's sanitizer keeps only HTML (DOMPurify's html profile): no <math>
             st.markdown(step_html(step, i), unsafe_allow_html=True)
         for p in step.panels if controls else ():

@@ -21,8 +21,12 @@ each step as ONE element (st.markdown of HTML, the formula as MathML). Each keep
 - component+onestep: component with each step one element: the candidate for page 1.
 - component+onestep+katex: the same, each step in two elements (heading, KaTeX formula, shapes and meaning
   in one st.markdown; the heat tables in one st.html): what MathML saves over KaTeX.
+- component+onestep+view: the same, each step's HTML set by a second small component (page1_onepiece.py's
+  step_view: innerHTML, no markdown parse).
+- componentfloor: floorfrag with the component in place of the text area (what the component costs).
 - componentonly: the route's bound: the component, the answer box and the one-element steps, nothing else
   (no other inputs, step controls, Export popovers or lecture pack).
+- componentonly+view: componentonly with the step drawn by step_view.
 """
 
 from __future__ import annotations
@@ -173,8 +177,12 @@ PAGES = {
     "onestep": _route(component=False, onestep=True, inputs=False),
     "component": _route(component=True, onestep=False, inputs=True),
     "component+onestep": _route(component=True, onestep=True, inputs=True),
-    "component+onestep+katex": _route(component=True, onestep=True, inputs=True, steps_args=", katex=True"),
+    "component+onestep+katex": _route(component=True, onestep=True, inputs=True, steps_args=', how="katex"'),
+    "component+onestep+view": _route(component=True, onestep=True, inputs=True, steps_args=', how="view"'),
+    "componentfloor": _IMPORTS + _PIECES + "\n\n" + _FRAGMENT.replace('read_matrix(st.text_area("X", value=X0))', 'typed()["X"]'),
     "componentonly": _route(component=True, onestep=True, inputs=False, steps_args=", controls=False", pack="if 0: "),
+    "componentonly+view": _route(component=True, onestep=True, inputs=False, steps_args=', controls=False, how="view"',
+                                 pack="if 0: "),
 }
 
 

@@ -3,6 +3,7 @@ typed in its "X" box (page1_variants.py times it by that sentence), after an edi
 matrices are one components.v2 element (page1_onepiece.py) are driven through the session state, the only
 way AppTest can set a component's value; what the component's JavaScript does is not run here."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -49,3 +50,11 @@ def test_one_element_steps_show_each_formula_as_mathml_and_its_heat_table():
     assert not at.get("html") and not [m for m in at.markdown if "$$" in m.value]  # one element a step, no KaTeX
     bound = AppTest.from_string(PAGES["componentonly"], default_timeout=60).run()
     assert [m.value[:30] for m in bound.markdown if m.value.startswith("<section")] == [steps[0][:30]]  # step 1
+
+
+def test_the_step_view_component_gets_the_same_one_element_step():
+    at = AppTest.from_string(PAGES["componentonly+view"], default_timeout=60).run()
+    views = [c for c in at.get("bidi_component") if c.proto.component_name == "step_view"]
+    step = json.loads(views[0].proto.json)
+    assert len(views) == 1 and '<math xmlns="http://www.w3.org/1998/Math/MathML"' in step
+    assert "<h3>1. Q = X·W_Q</h3>" in step and not [m for m in at.markdown if m.value.startswith("<section")]
