@@ -23,6 +23,8 @@ each step as ONE element (st.markdown of HTML, the formula as MathML). Each keep
   in one st.markdown; the heat tables in one st.html): what MathML saves over KaTeX.
 - component+onestep+view: the same, each step's HTML set by a second small component (page1_onepiece.py's
   step_view: innerHTML, no markdown parse).
+- component+onestep+view-inputs: component+onestep+view without page 1's other inputs (as if the seed row,
+  switches and token names lived inside the component too); step controls, Export popovers, pack kept.
 - componentfloor: floorfrag with the component in place of the text area (what the component costs).
 - componentonly: the route's bound: the component, the answer box and the one-element steps, nothing else
   (no other inputs, step controls, Export popovers or lecture pack).
@@ -179,6 +181,7 @@ PAGES = {
     "component+onestep": _route(component=True, onestep=True, inputs=True),
     "component+onestep+katex": _route(component=True, onestep=True, inputs=True, steps_args=', how="katex"'),
     "component+onestep+view": _route(component=True, onestep=True, inputs=True, steps_args=', how="view"'),
+    "component+onestep+view-inputs": _route(component=True, onestep=True, inputs=False, steps_args=', how="view"'),
     "componentfloor": _IMPORTS + _PIECES + "\n\n" + _FRAGMENT.replace('read_matrix(st.text_area("X", value=X0))', 'typed()["X"]'),
     "componentonly": _route(component=True, onestep=True, inputs=False, steps_args=", controls=False", pack="if 0: "),
     "componentonly+view": _route(component=True, onestep=True, inputs=False, steps_args=', controls=False, how="view"',
