@@ -2,7 +2,7 @@
 matrix inputs as ONE element (a components.v2 component of our own, no third-party JavaScript) and each step
 as ONE element (heading, formula as MathML, shapes, meaning and heat tables in one st.markdown with
 unsafe_allow_html: st.html's sanitizer keeps only HTML and drops <math>). An experiment:
-page 1 does not use it. Needs latex2mathml (pip install latex2mathml==3.81.1; not in requirements)."""
+page 1 does not use it. Needs latex2mathml (pinned in requirements-dev.txt for this benchmark only)."""
 
 from html import escape
 

@@ -16,21 +16,13 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from page1_stripped import PAGES  # noqa: E402
 from roundtrip import X_TEXTS, answer_for  # noqa: E402
 
-try:  # the one-element copies need it; an experiment, not in the requirements (pip install latex2mathml==3.81.1)
-    import latex2mathml  # noqa: F401
-    MATHML = True
-except ImportError:
-    MATHML = False
-needs_mathml = pytest.mark.skipif(not MATHML, reason="latex2mathml is not installed (benchmarks/page1_onepiece.py)")
-
 
 def _answers(at) -> str:
     assert not at.exception, [e.value for e in at.exception]
     return " ".join(str(s.value) for s in at.success)
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=needs_mathml) if "latex2mathml" in PAGES[n] else n
-                                  for n in sorted(PAGES)])
+@pytest.mark.parametrize("name", sorted(PAGES))
 def test_stripped_page_shows_the_answer_for_the_typed_x(name):
     at = AppTest.from_string(PAGES[name], default_timeout=60).run()
     assert answer_for(X_TEXTS[0]) in _answers(at)
@@ -49,7 +41,6 @@ def test_stripped_page_shows_the_answer_for_the_typed_x(name):
         assert answer_for(x) in _answers(at)
 
 
-@needs_mathml
 def test_one_element_steps_show_each_formula_as_mathml_and_its_heat_table():
     at = AppTest.from_string(PAGES["component+onestep"], default_timeout=60).run()
     at.toggle(key="sa_all").set_value(True).run()
@@ -61,7 +52,6 @@ def test_one_element_steps_show_each_formula_as_mathml_and_its_heat_table():
     assert [m.value[:30] for m in bound.markdown if m.value.startswith("<section")] == [steps[0][:30]]  # step 1
 
 
-@needs_mathml
 def test_the_step_view_component_gets_the_same_one_element_step():
     at = AppTest.from_string(PAGES["componentonly+view"], default_timeout=60).run()
     views = [c for c in at.get("bidi_component") if c.proto.component_name == "step_view"]
