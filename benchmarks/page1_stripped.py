@@ -51,7 +51,7 @@ def answer(x):
 
 
 '''
-_WIDGETS = '''st.title("Self-attention, step by step")
+_SEED_ROW = '''st.title("Self-attention, step by step")
 st.caption("Type the token embeddings X and the weights W_Q, W_K, W_V; every step below follows from them.")
 with st.expander("Inputs: X, W_Q, W_K, W_V", expanded=True):
     top = st.columns([1.2, 1, 1, 1, 1, 1.3, 1.3], vertical_alignment="bottom")
@@ -64,14 +64,17 @@ with st.expander("Inputs: X, W_Q, W_K, W_V", expanded=True):
     top[5].button("Load seed", width="stretch")
     top[6].button("New seed", icon=":material/casino:", width="stretch")
     st.button("Back to the lecture's ICE #1", type="tertiary")
-    cols = st.columns(4)
+'''
+_MATRIX_BOXES = '''    cols = st.columns(4)
     for col, name in zip(cols, ["W_Q0", "W_K0", "W_V0"], strict=False):
         col.text_area(name, value="1 0 1\\n0 1 0\\n1 1 0\\n0 0 1", height=144)
-    opts = st.columns([1, 1, 3])
+'''
+_SWITCHES = '''    opts = st.columns([1, 1, 3])
     opts[0].toggle("Scale by √d_k", value=True)
     opts[1].toggle("Causal mask", value=False)
     opts[2].text_input("Token names (optional)", placeholder="e.g. the cat sat")
 '''
+_WIDGETS = _SEED_ROW + _MATRIX_BOXES + _SWITCHES  # page 1's inputs but X
 _FRAGMENT = '''@st.fragment
 def body():
     x = read_matrix(st.text_area("X", value=X0))
@@ -115,24 +118,7 @@ def body():
 
 body()
 '''
-_INPUTS = '''st.title("Self-attention, step by step")
-st.caption("Type the token embeddings X and the weights W_Q, W_K, W_V; every step below follows from them.")
-with st.expander("Inputs: X, W_Q, W_K, W_V", expanded=True):
-    top = st.columns([1.2, 1, 1, 1, 1, 1.3, 1.3], vertical_alignment="bottom")
-    with top[0]:
-        st.segmented_control("Edit matrices as", ["Text", "Grid"], default="Text", key="mode", required=True)
-    top[1].number_input("Seed", 0, 999_999, key="seed")
-    top[2].number_input("tokens n", 1, 8, 3, key="n")
-    top[3].number_input("d_model", 1, 8, 4, key="dm")
-    top[4].number_input("d_k", 1, 8, 3, key="dk")
-    top[5].button("Load seed", width="stretch")
-    top[6].button("New seed", icon=":material/casino:", width="stretch")
-    st.button("Back to the lecture's ICE #1", type="tertiary")
-    opts = st.columns([1, 1, 3])
-    opts[0].toggle("Scale by √d_k", value=True)
-    opts[1].toggle("Causal mask", value=False)
-    opts[2].text_input("Token names (optional)", placeholder="e.g. the cat sat")
-'''
+_INPUTS = _SEED_ROW + _SWITCHES  # page 1's inputs but the four matrix boxes
 _PIECES = Path(__file__).with_name("page1_onepiece.py").read_text().split('"""', 2)[2]  # no docstring: magic shows it
 _RESULTS = '''
 from app.export import lecture_pack_button
