@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from exercises import assignments as assignment_files
 from exercises import practice
 from tests.browser import harness
+from tests.browser.a11y import axe_violations, describe
 from tests.browser.harness import SCREENSHOTS, full_screenshot, wait_settled
 from tests.browser.test_exercises import alert, sign_in
 
@@ -82,3 +83,11 @@ def test_the_projector_shows_two_students_answering(page, chromium, blocked_requ
     assert seen < 8
     wait_settled(page)
     full_screenshot(page, SCREENSHOTS / "live.png")
+    failures = describe("live, the board with two answers", axe_violations(page))  # the board's own HTML
+    page.get_by_text("Reveal the answer", exact=True).click()
+    expect(bars.filter(has_text="✓")).to_have_count(1)  # the right answer marked, and named
+    expect(bars.filter(has_text="✓")).to_contain_text(f"{right} · 1")
+    expect(page.locator(".al-live")).to_contain_text(f"Answer: {right}")
+    wait_settled(page)
+    failures += describe("live, the answer revealed", axe_violations(page))
+    assert not failures, "\n".join(failures)
