@@ -48,7 +48,10 @@ def board_html(now: Live, *, reveal: bool = False, large: bool = False) -> str:
     e = html.escape
     counts = (_count("Submitted", now.submitted) + _count("Solved", now.solved)
               + _count("Answered", now.answered, "Students with a readable answer: the bars count each one's latest."))
-    what = WHAT.get(now.kind) or (" (everyone has their own numbers)" if now.answer is None else " (right or wrong, and why)")
+    if now.kind in WHAT:
+        what = WHAT[now.kind]
+    else:  # groups
+        what = " (everyone has their own numbers)" if now.answer is None else " (right or wrong, and why)"
     bars = []
     for bar in now.bars:
         share = bar.students / now.answered if now.answered else 0.0

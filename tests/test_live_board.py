@@ -86,3 +86,19 @@ def test_an_empty_room_and_presenter_size():
     assert b["counts"] == {"Submitted": 0, "Solved": 0, "Answered": 0} and b["bars"] == []
     assert "No readable answer yet." in b["text"] and "No named mistake yet." in b["text"]
     assert 'class="al-live large"' in board_html(empty, large=True) and 'class="al-live"' in board_html(empty)
+
+
+
+def test_the_heading_says_what_the_bars_count():
+    """A choice's bars are its options (no note); a number's, values to 3 digits; drawn variants', right or wrong."""
+    def heading(live) -> str:
+        body = board_html(live)
+        return body[body.index("<strong>Each student"):body.index("</strong>", body.index("<strong>Each student"))]
+
+    assert heading(LIVE) == "<strong>Each student's latest answer"
+    number = Live(kind="number", submitted=1, solved=1, answered=1, bars=(Bar("0.655", 1, right=True),), mistakes=(),
+                  answer="0.655")
+    assert heading(number).endswith("(3 significant digits)")
+    drawn = Live(kind="groups", submitted=1, solved=0, answered=1, bars=(Bar("Right", 1, right=True),), mistakes=(),
+                 answer=None)
+    assert heading(drawn).endswith("(everyone has their own numbers)")
