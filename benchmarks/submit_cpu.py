@@ -72,19 +72,20 @@ def main_thread_s(pid: int) -> float:
 
 def answers(student: str, assignment) -> list[tuple[int, str, str]]:
     """(position, answer typed, text its feedback shows) for every exercise that takes a typed answer: a
-    typical mistake first, then the right answer."""
+    typical mistake first (where the student's variant allows one), then the right answer."""
     out = []
     for pos in range(assignment.size):
         ex = practice.exercise(student, assignment, pos)
         if ex.form()["kind"] == "choice":
             continue
         fam = ex.family
-        wrong = next(w for w in (f(ex.params) for f in fam.MISTAKES.values()) if w is not None)
-        wrong = wrong if isinstance(wrong, str) else format_answer(wrong)
-        fb = fam.grade(ex.params, wrong)
-        assert fb.valid and not fb.correct, (fam.ID, wrong, fb)
+        wrong = next((w for w in (f(ex.params) for f in fam.MISTAKES.values()) if w is not None), None)
+        if wrong is not None:  # some variants make no typical mistake possible (e.g. it gives the same answer)
+            wrong = wrong if isinstance(wrong, str) else format_answer(wrong)
+            fb = fam.grade(ex.params, wrong)
+            assert fb.valid and not fb.correct, (fam.ID, wrong, fb)
+            out.append((pos, wrong, fb.message[:30]))
         right = fam.solve(ex.params)
-        out.append((pos, wrong, fb.message[:30]))
         out.append((pos, right if isinstance(right, str) else format_answer(right), CORRECT))
     return out
 
