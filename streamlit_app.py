@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app import heap
 from app.access import access_fixes
 from app.navigation import navigation
 from app.presenter import presenter_toggle
@@ -13,4 +14,7 @@ st.set_page_config(page_title="Attention Lab", page_icon=str(Path(__file__).pare
 page = navigation()
 access_fixes()
 presenter_toggle()
-page.run()
+try:
+    page.run()
+finally:  # after a page's first visit, its modules go to the collector's permanent generation (app/heap.py)
+    heap.settle()
