@@ -134,16 +134,16 @@ def run(args) -> dict:
             runner = env.create_local_runner()
             print(f"{args.students} students, {args.shape}, {server['url']} ({server['gradebook']} gradebook, "
                   f"{args.processes if not args.url else '?'} process(es)); load {load_start[0]:.2f}", flush=True)
-            cpu0, db0, t0 = cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"]), time.time()
+            cpu0, db0, t0 = cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"], reaped=True), time.time()
             gen0 = time.process_time()
             main0 = main_thread_cpu(server["app_pids"])
             wal = WalWatch(server["sqlite"])
             watcher = gevent.spawn(wal.run)
             lag = LoopLag()
             lagger = gevent.spawn(lag.run)
-            if args.profile:
+            if args.profile and args.shape == "arrival":
                 profile_start(server["app_pids"])
-            burst_cpu = None
+            burst_cpu, sampler, samples = None, None, []
             live: dict = {}
             screen = (gevent.spawn(projector, server["url"], server["password"], assignment.id, args.live, live)
                       if args.live else None)
@@ -153,19 +153,26 @@ def run(args) -> dict:
             while runner.shape_greenlet is not None:  # the shape stops the runner when every student is done
                 gevent.sleep(0.5)
                 if args.shape == "burst" and room.fire.is_set() and burst_cpu is None:
-                    burst_cpu = (cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"]))
+                    burst_cpu = (cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"], reaped=True),
+                                 time.process_time(), time.time())
+                    sampler = gevent.spawn(sample_cpu, server, samples)
+                    if args.profile:  # the submits alone, as the CPU figure
+                        profile_start(server["app_pids"])
             runner.quit()
+            if sampler is not None:
+                sampler.kill()
             if screen is not None:
                 screen.kill()
             if killer is not None:
                 killer.kill()
-            cpu1, db1, t1 = cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"]), time.time()
+            cpu1, db1, t1 = cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"], reaped=True), time.time()
             main1 = main_thread_cpu(server["app_pids"])
             watcher.kill()
             lagger.kill()
             profiled = profile_dump(server["app_pids"], args.profile) if args.profile else None
             cpu1 += killed.get("cpu_s", 0.0)  # the killed process's CPU up to its death
-            gen_cpu = time.process_time() - gen0
+            gen_end = time.process_time()
+            gen_cpu = gen_end - gen0
             load_end = os.getloadavg()
             back = (read_back(server["database_url"], assignment.id, room.submitted) if server["database_url"]
                     else {"stored_once": None, "lost": None, "doubled": None})
@@ -179,8 +186,18 @@ def run(args) -> dict:
     window = (room.last_feedback - room.first_submit) if acked else None
     if args.shape == "burst" and burst_cpu:  # the submits alone: from the instant all were signed in
         app_cpu, db_cpu = cpu1 - burst_cpu[0], db1 - burst_cpu[1]
+        # the machine's share from the last sample before the first press to the first after the last feedback
+        # (samples every 0.1 s; the burst's instant comes up to 1.5 s before the presses, the run's end ~1 s after)
+        start = next((x for x in reversed(samples) if room.first_submit and x[0] <= room.first_submit),
+                     (burst_cpu[3], *burst_cpu[:3]))
+        end = next((x for x in samples if room.last_feedback and x[0] >= room.last_feedback),
+                   (t1, cpu1, db1, gen_end))
+        span, busy = end[0] - start[0], sum(end[i] - start[i] for i in (1, 2, 3))
+        gen_span = end[3] - start[3]
     else:  # arrival: everything the students cost, opening the page and signing in included
         app_cpu, db_cpu = cpu1 - cpu0, db1 - db0
+        span, gen_span = t1 - t0, gen_cpu
+        busy = app_cpu + db_cpu + gen_cpu
     stats = env.stats.get("submit", "WS")
     result = {
         "command": " ".join(sys.argv), "code": revision(), "shape": args.shape, "students": args.students,
@@ -214,6 +231,10 @@ def run(args) -> dict:
         "reconnect_p95_s": (env.stats.get("reconnect+sign in", "WS").get_response_time_percentile(0.95) / 1000
                             if env.stats.get("reconnect+sign in", "WS").num_requests else None), "reconnect_examples": room.reconnects[:5],
         "loadgen_cpu_s": gen_cpu, "loadgen_loop_lag": lag.summary(), "wall_s": t1 - t0,
+        # the machine's CPUs over the counted span: how much the servers, the database and the simulated students
+        # took together (near 1: the run was bound by this machine, not by the servers' own limits)
+        "cpu_share": {"span_s": span, "loadgen_s": gen_span, "cpus": os.cpu_count(),
+                      "busy": busy / (span * (os.cpu_count() or 1)) if span > 0 else None},
         "load_avg": {"start": load_start, "end": load_end},
         "errors": len(room.errors), "error_examples": room.errors[:5],
         "signin_p50_s": (env.stats.get("open+sign in", "WS").get_response_time_percentile(0.5) / 1000
@@ -224,6 +245,14 @@ def run(args) -> dict:
                      for s in room.submitted],  # each press: seconds from the run's start, exercise, to feedback
     }
     return result
+
+
+def sample_cpu(server: dict, out: list, every: float = 0.1) -> None:
+    """(time, app CPU, database CPU, this process's CPU) every `every` s, from the burst's instant on."""
+    while True:
+        out.append((time.time(), cpu_seconds(server["app_pids"]), cpu_seconds(server["db_pids"], reaped=True),
+                    time.process_time()))
+        gevent.sleep(every)
 
 
 def show(r: dict) -> None:
@@ -243,6 +272,10 @@ def show(r: dict) -> None:
     cpu = r["server_cpu_ms_per_submit"]
     print(f"  server CPU per submit: {'-' if cpu is None else f'{cpu:.1f} ms'} ({r['server_cpu_s']['counted']}); "
           f"load generator CPU {r['loadgen_cpu_s']:.1f} s")
+    if (share := r.get("cpu_share")) and share["busy"] is not None:
+        print(f"  the machine's {share['cpus']} CPUs, {share['span_s']:.1f} s from the first press to the last "
+              f"feedback (arrival: the whole run): {share['busy']:.0%} busy, the load generator's {share['loadgen_s']:.2f} s "
+              f"of CPU included")
     if lag := r.get("loadgen_loop_lag"):
         print(f"  the load generator's loop woke late by p50 {s(lag['p50_s'])}, p95 {s(lag['p95_s'])}, max {s(lag['max_s'])}"
               f" ({lag['late_50ms_s']:.1f} s in all in wakes over 50 ms late)")
@@ -305,7 +338,8 @@ def main(argv: list[str] | None = None) -> dict:
                     "seconds after the start (burst: after its instant); its students reconnect, sign in again and "
                     "submit again what had no feedback")
     ap.add_argument("--profile", type=Path, metavar="PATH", help="one process: run the server under cProfile "
-                    "(benchmarks/profiled_streamlit.py, every thread) through the run and write it to PATH (pstats)")
+                    "(benchmarks/profiled_streamlit.py, every thread) through the run (burst: from its instant, "
+                    "as the CPU figure) and write it to PATH (pstats)")
     ap.add_argument("--pairs", type=int, default=0, metavar="N", help="with --live: N pairs of runs without and "
                     "with the view, alternating (benchmarks/class_pairs.py: each pair's ratios, their median, the "
                     "noise floor)")

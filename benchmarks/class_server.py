@@ -109,12 +109,18 @@ def postgres_server():
         shutil.rmtree(root, ignore_errors=True)
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds of these processes and all their children, living ones (psutil)."""
+def cpu_seconds(pids: list[int], reaped: bool = False) -> float:
+    """User + system CPU seconds of these processes and all their children, living ones (psutil). With
+    `reaped`, also the children that have ended and been waited for (the kernel adds their time to the
+    parent's): PostgreSQL's backends, which come and go with the app's connections during a run, so the
+    database's CPU cannot fall (it read -0.5 s in runs where pooled connections closed)."""
     total = 0.0
     for pid in pids:
         try:
             proc = psutil.Process(pid)
+            if reaped:
+                t = proc.cpu_times()
+                total += t.children_user + t.children_system
             for p in [proc, *proc.children(recursive=True)]:
                 try:
                     t = p.cpu_times()
