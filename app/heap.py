@@ -3,13 +3,13 @@
 Python's cyclic collector looks at every tracked object in its oldest generation each time it runs
 that generation: here the modules a page imports (Streamlit, pandas, SQLAlchemy, numpy, the
 exercises), some 180,000 objects that live as long as the process. Measured during a burst of 100
-submits on page 6, each such collection held the GIL for 100-120 ms, every 15 s or so: about 1 ms of
+submits on page 6, each such collection held the GIL for 90-150 ms, every 5-15 s: about 1 ms of
 CPU per submit, and a 100 ms stall for every session waiting to run.
 
 `settle()` runs at the end of every full run of the app (streamlit_app.py). When the process has
 imported modules since it last ran (a page's first visit), it collects once and then moves every
 object still alive into the collector's permanent generation (`gc.freeze()`), which collections skip:
-measured, the oldest generation's collections then took 11-32 ms. Objects that die are still freed
+measured, the oldest generation's collections then took 11-39 ms. Objects that die are still freed
 at once by reference counting; only cycles among frozen objects wait. So that no such cycle waits for
 long (a session alive at the freeze that closes later), the freeze is undone, collected and done again
 every REFREEZE_S seconds, at the end of a full run.
