@@ -33,6 +33,7 @@ from pathlib import Path
 
 from checkout import revision
 from common import REPO, harness, save, write_bare_app
+from submit_cpu import cpu_s  # the process's CPU-time clock: every thread, ended ones included, in ns
 
 from benchmarks.class_server import CLASS_CODE, assignments_folder
 from benchmarks.class_students import plan
@@ -56,11 +57,6 @@ def area():
 
 area()
 '''
-
-
-def cpu_s(pid: int) -> float:
-    """The process's CPU-time clock (all threads, ended ones included), in seconds with ns resolution."""
-    return time.clock_gettime(((~pid) << 3) | 2)  # MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED), as glibc's
 
 
 class Server:
