@@ -47,20 +47,20 @@ def settle(now: float | None = None) -> bool:
     if not enabled():
         return False
     now = time.monotonic() if now is None else now
-    if len(sys.modules) == _modules and now - _frozen_at < REFREEZE_S:
-        return False
-    if not _lock.acquire(blocking=False):
+    if not _due(now) or not _lock.acquire(blocking=False):
         return False
     try:
-        return _freeze(now)
+        return _due(now) and _freeze(now)  # (again under the lock: another run may have frozen it meanwhile)
     finally:
         _lock.release()
 
 
+def _due(now: float) -> bool:
+    return len(sys.modules) != _modules or now - _frozen_at >= REFREEZE_S
+
+
 def _freeze(now: float) -> bool:
     global _modules, _frozen_at
-    if len(sys.modules) == _modules and now - _frozen_at < REFREEZE_S:
-        return False  # another run froze it meanwhile
     start = time.perf_counter()
     gc.unfreeze()  # what an earlier freeze kept and has since died is collected now
     gc.collect()
